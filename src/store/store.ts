@@ -35,13 +35,20 @@ export interface SessionStore {
    * session already carries a ticket or is unknown, so two deliveries never stamp twice.
    */
   stampTicket(id: string, match: TicketMatch): Promise<boolean>;
+  // NEEDED BY zendesk: ticket.status_changed / message_added are recorded on the session stamped with
+  // that ticket, and a redelivered ticket.created must see its ticket is already stamped (no re-pending).
+  // SQLite: an index on (org_id, ticket_id) WHERE ticket_id IS NOT NULL; Redis: a key per (org, ticket).
+  /** The session of `orgId` stamped with `ticketId` (the newest if several), or null. Any state. */
+  findByTicket(orgId: string, ticketId: string): Promise<Session | null>;
   appendEvent(event: TimelineEvent): Promise<void>;
   timeline(sessionId: string): Promise<TimelineEvent[]>;
 }
 
 export interface TransferStore {
+  /** Throws TalkbridgeError API_ERR_CONFLICT when the id or (sessionId, idempotencyKey) exists. */
   create(transfer: Transfer): Promise<void>;
   get(id: string): Promise<Transfer | null>;
+  /** Oldest first. */
   listBySession(sessionId: string): Promise<Transfer[]>;
   update(id: string, patch: Partial<Omit<Transfer, 'id' | 'sessionId' | 'orgId'>>): Promise<Transfer | null>;
   findByIdempotencyKey(sessionId: string, key: string): Promise<Transfer | null>;
@@ -53,6 +60,7 @@ export interface ContactStore {
   findOrCreateByPhone(orgId: string, phone: string, now: number): Promise<Contact>;
   /** Create a contact without a phone (anonymous caller). */
   createAnonymous(orgId: string, now: number): Promise<Contact>;
+  /** Throws TalkbridgeError API_ERR_CONFLICT when `patch.phone` is another contact's phone. */
   update(id: string, patch: ContactPatch, now: number): Promise<Contact | null>;
 }
 
@@ -104,6 +112,7 @@ export interface PendingTicket {
 }
 
 export interface ZendeskStore {
+  /** Upsert by id; one connection per organisation (saving a new id replaces the org's previous one). */
   saveConnection(connection: ZendeskConnection): Promise<void>;
   getConnection(id: string): Promise<ZendeskConnection | null>;
   getConnectionByOrg(orgId: string): Promise<ZendeskConnection | null>;
@@ -118,7 +127,10 @@ export interface ZendeskStore {
   /** Deliveries still to process (`pending`, or `failed` with nextAttemptAt ≤ now), oldest first. */
   dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]>;
   addPendingTicket(ticket: PendingTicket): Promise<void>;
-  /** Unexpired pending tickets of `orgId` whose caller matches (exact E.164 first, else national). */
+  /**
+   * Take (remove and return) the oldest unexpired pending ticket of `orgId` whose caller matches
+   * (exact E.164 first, else national); atomic, so concurrent takers never get the same ticket.
+   */
   takePendingTicket(
     orgId: string,
     caller: { phone: string | null; national: string | null },

@@ -1,0 +1,66 @@
+/**
+ * The default store: one SQLite file (`<dataDir>/talkbridge.db`) in WAL mode, migrated on open.
+ * better-sqlite3 is synchronous; each method is one statement or one transaction, so each is atomic.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { TalkbridgeError } from '../../errors.js';
+import { loadOrCreateSecretKey, SecretBox } from '../secret-box.js';
+import type { Store } from '../store.js';
+import { migrate } from './sqlite-migrations.js';
+import { SqliteContactStore } from './sqlite-contact-store.js';
+import { SqliteIdempotencyStore } from './sqlite-idempotency-store.js';
+import { SqliteSessionStore } from './sqlite-session-store.js';
+import { SqliteTransferStore } from './sqlite-transfer-store.js';
+import { SqliteZendeskStore } from './sqlite-zendesk-store.js';
+
+export const SQLITE_FILE = 'talkbridge.db';
+
+export interface SqliteStoreOptions {
+  /** 32-byte key for secrets at rest; default: `<dataDir>/secret.key`, generated (0600) if missing. */
+  secretKey?: Buffer;
+  /** Clock for `updatedAt` stamps the interface does not pass in; default Date.now. */
+  now?: () => number;
+}
+
+export interface SqliteStore extends Store {
+  /** The underlying connection, for benchmarks and diagnostics (not for application code). */
+  readonly db: Database.Database;
+}
+
+export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+  let db: Database.Database;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    db = new Database(join(dataDir, SQLITE_FILE));
+  } catch (error) {
+    throw new TalkbridgeError('STORE_ERR_UNAVAILABLE', `cannot open the SQLite store in ${dataDir}: ${(error as Error).message}`, { dataDir }, { cause: error });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    const box = new SecretBox(options.secretKey ?? loadOrCreateSecretKey(dataDir));
+    const now = options.now ?? Date.now;
+    let closed = false;
+    return {
+      db,
+      sessions: new SqliteSessionStore(db, now),
+      transfers: new SqliteTransferStore(db),
+      contacts: new SqliteContactStore(db),
+      zendesk: new SqliteZendeskStore(db, box),
+      idempotency: new SqliteIdempotencyStore(db),
+      async close(): Promise<void> {
+        if (closed) return;
+        closed = true;
+        db.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,207 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Session, SessionState, TicketMatch, TimelineEvent } from '../../sessions/session.js';
+import type { SessionStore } from '../store.js';
+import { uniqueViolation } from './sqlite-errors.js';
+
+interface SessionRow {
+  id: string;
+  org_id: string;
+  agent_id: string;
+  dialled_number: string;
+  caller_phone: string | null;
+  caller_national: string | null;
+  anonymous: number;
+  call_id: string;
+  state: SessionState;
+  end_reason: string | null;
+  contact_id: string | null;
+  ticket_id: string | null;
+  ticket_match: string | null;
+  instance_id: string;
+  created_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  updated_at: number;
+}
+
+const CANDIDATE_FILTER = `org_id = ? AND ticket_id IS NULL AND state <> 'ended' AND anonymous = 0`;
+const NEWEST_FIRST = 'ORDER BY created_at DESC, id DESC';
+
+export class SqliteSessionStore implements SessionStore {
+  private readonly insert: Statement;
+  private readonly byId: Statement<[string], SessionRow>;
+  private readonly byOrg: Statement<[string, number], SessionRow>;
+  private readonly byOrgLive: Statement<[string, number], SessionRow>;
+  private readonly byOrgState: Statement<[string, string, number], SessionRow>;
+  private readonly byPhone: Statement<[string, string], SessionRow>;
+  private readonly byNational: Statement<[string, string], SessionRow>;
+  private readonly stamp: Statement;
+  private readonly byTicket: Statement<[string, string], SessionRow>;
+  private readonly insertEvent: Statement;
+  private readonly events: Statement<[string], { session_id: string; at: number; type: string; data: string }>;
+
+  private readonly updates = new Map<string, Statement<unknown[], SessionRow>>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number,
+  ) {
+    this.insert = db.prepare(`INSERT INTO sessions (id, org_id, agent_id, dialled_number, caller_phone, caller_national,
+      anonymous, call_id, state, end_reason, contact_id, ticket_id, ticket_match, instance_id, created_at, answered_at,
+      ended_at, updated_at) VALUES (@id, @org_id, @agent_id, @dialled_number, @caller_phone, @caller_national, @anonymous,
+      @call_id, @state, @end_reason, @contact_id, @ticket_id, @ticket_match, @instance_id, @created_at, @answered_at,
+      @ended_at, @updated_at)`);
+    this.byId = db.prepare('SELECT * FROM sessions WHERE id = ?');
+    this.byOrg = db.prepare(`SELECT * FROM sessions WHERE org_id = ? ${NEWEST_FIRST} LIMIT ?`);
+    this.byOrgLive = db.prepare(`SELECT * FROM sessions WHERE org_id = ? AND state <> 'ended' ${NEWEST_FIRST} LIMIT ?`);
+    this.byOrgState = db.prepare(`SELECT * FROM sessions WHERE org_id = ? AND state = ? ${NEWEST_FIRST} LIMIT ?`);
+    this.byPhone = db.prepare(`SELECT * FROM sessions WHERE ${CANDIDATE_FILTER} AND caller_phone = ? ${NEWEST_FIRST}`);
+    this.byNational = db.prepare(`SELECT * FROM sessions WHERE ${CANDIDATE_FILTER} AND caller_national = ? ${NEWEST_FIRST}`);
+    // Compare-and-set: only a session without a ticket is stamped.
+    this.stamp = db.prepare(
+      'UPDATE sessions SET ticket_id = ?, ticket_match = ?, updated_at = ? WHERE id = ? AND ticket_id IS NULL',
+    );
+    this.byTicket = db.prepare(`SELECT * FROM sessions WHERE org_id = ? AND ticket_id = ? ${NEWEST_FIRST} LIMIT 1`);
+    this.insertEvent = db.prepare('INSERT INTO timeline (session_id, at, type, data) VALUES (?, ?, ?, ?)');
+    this.events = db.prepare('SELECT session_id, at, type, data FROM timeline WHERE session_id = ? ORDER BY seq');
+  }
+
+  async create(session: Session): Promise<void> {
+    try {
+      this.insert.run(toRow(session));
+    } catch (error) {
+      throw uniqueViolation(error, `session ${session.id} already exists`);
+    }
+  }
+
+  async get(id: string): Promise<Session | null> {
+    const row = this.byId.get(id);
+    return row ? fromRow(row) : null;
+  }
+
+  async list(orgId: string, filter: { state?: SessionState | 'live'; limit?: number }): Promise<Session[]> {
+    const limit = filter.limit ?? 100;
+    const rows =
+      filter.state === undefined
+        ? this.byOrg.all(orgId, limit)
+        : filter.state === 'live'
+          ? this.byOrgLive.all(orgId, limit)
+          : this.byOrgState.all(orgId, filter.state, limit);
+    return rows.map(fromRow);
+  }
+
+  async update(
+    id: string,
+    patch: Partial<Pick<Session, 'state' | 'endReason' | 'contactId' | 'answeredAt' | 'endedAt'>>,
+  ): Promise<Session | null> {
+    const columns: Record<string, string> = {
+      state: 'state',
+      endReason: 'end_reason',
+      contactId: 'contact_id',
+      answeredAt: 'answered_at',
+      endedAt: 'ended_at',
+    };
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, column] of Object.entries(columns)) {
+      if (key in patch) {
+        sets.push(`${column} = ?`);
+        values.push((patch as Record<string, unknown>)[key] ?? null);
+      }
+    }
+    sets.push('updated_at = ?');
+    values.push(this.now());
+    // The column list comes from the fixed map above, never from input; one statement per shape.
+    const sql = `UPDATE sessions SET ${sets.join(', ')} WHERE id = ? RETURNING *`;
+    let statement = this.updates.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<unknown[], SessionRow>(sql);
+      this.updates.set(sql, statement);
+    }
+    const row = statement.get(...values, id);
+    return row ? fromRow(row) : null;
+  }
+
+  async findTicketCandidates(
+    orgId: string,
+    caller: { phone: string | null; national: string | null },
+  ): Promise<{ method: 'e164' | 'national'; sessions: Session[] } | null> {
+    if (caller.phone) {
+      const exact = this.byPhone.all(orgId, caller.phone);
+      if (exact.length > 0) return { method: 'e164', sessions: exact.map(fromRow) };
+    }
+    if (caller.national) {
+      const national = this.byNational.all(orgId, caller.national);
+      if (national.length > 0) return { method: 'national', sessions: national.map(fromRow) };
+    }
+    return null;
+  }
+
+  async stampTicket(id: string, match: TicketMatch): Promise<boolean> {
+    return this.stamp.run(match.ticketId, JSON.stringify(match), this.now(), id).changes === 1;
+  }
+
+  async findByTicket(orgId: string, ticketId: string): Promise<Session | null> {
+    const row = this.byTicket.get(orgId, ticketId);
+    return row ? fromRow(row) : null;
+  }
+
+  async appendEvent(event: TimelineEvent): Promise<void> {
+    this.insertEvent.run(event.sessionId, event.at, event.type, JSON.stringify(event.data));
+  }
+
+  async timeline(sessionId: string): Promise<TimelineEvent[]> {
+    return this.events.all(sessionId).map((r) => ({
+      sessionId: r.session_id,
+      at: r.at,
+      type: r.type,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
+  }
+}
+
+function toRow(s: Session): SessionRow {
+  return {
+    id: s.id,
+    org_id: s.orgId,
+    agent_id: s.agentId,
+    dialled_number: s.dialledNumber,
+    caller_phone: s.callerPhone,
+    caller_national: s.callerNational,
+    anonymous: s.anonymous ? 1 : 0,
+    call_id: s.callId,
+    state: s.state,
+    end_reason: s.endReason,
+    contact_id: s.contactId,
+    ticket_id: s.ticketId,
+    ticket_match: s.ticketMatch ? JSON.stringify(s.ticketMatch) : null,
+    instance_id: s.instanceId,
+    created_at: s.createdAt,
+    answered_at: s.answeredAt,
+    ended_at: s.endedAt,
+    updated_at: s.updatedAt,
+  };
+}
+
+function fromRow(r: SessionRow): Session {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    agentId: r.agent_id,
+    dialledNumber: r.dialled_number,
+    callerPhone: r.caller_phone,
+    callerNational: r.caller_national,
+    anonymous: r.anonymous === 1,
+    callId: r.call_id,
+    state: r.state,
+    endReason: r.end_reason,
+    contactId: r.contact_id,
+    ticketId: r.ticket_id,
+    ticketMatch: r.ticket_match ? (JSON.parse(r.ticket_match) as TicketMatch) : null,
+    instanceId: r.instance_id,
+    createdAt: r.created_at,
+    answeredAt: r.answered_at,
+    endedAt: r.ended_at,
+    updatedAt: r.updated_at,
+  };
+}
