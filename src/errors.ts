@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   WEBHOOK_ERR_MALFORMED: { http: 400, title: 'Webhook body malformed' },
   ZD_ERR_UNAUTHORIZED: { http: 422, title: 'Zendesk rejected the credentials' },
   ZD_ERR_NOT_FOUND: { http: 422, title: 'Zendesk account or resource not found' },
+  ZD_ERR_FORBIDDEN: { http: 422, title: 'Zendesk user lacks the needed role or permission' },
   ZD_ERR_RATE_LIMITED: { http: 503, title: 'Zendesk rate limit reached' },
   ZD_ERR_UNAVAILABLE: { http: 502, title: 'Zendesk unavailable' },
   ZD_ERR_BAD_RESPONSE: { http: 502, title: 'Zendesk answered something unexpected' },
