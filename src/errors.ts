@@ -2,7 +2,7 @@
  * Application error codes (`<AREA>_ERR_<WHAT>`), each defined once with the HTTP status it maps to.
  * Expected failures are values; these are thrown only across boundaries that turn them into an
  * HTTP problem (src/http) or a config refusal (src/config). The SIP engine has its own codes in
- * src/sip/sip-error.ts because src/sip imports nothing from the rest of the application.
+ * src/sip/message/sip-error-codes.ts because src/sip imports nothing from the rest of the application.
  */
 export const ERROR_CODES = {
   CONFIG_ERR_INVALID: { http: 500, title: 'Invalid configuration' },

@@ -1,83 +1,50 @@
 /**
- * Public API of the SIP message layer. CONTRACT: the names and signatures below are used by the
- * transport, transaction, dialog and drachtio layers; implementations live in sibling files.
- * (Stubs until the message layer lands.)
+ * Public API of the SIP message layer (RFC 3261 §7, §19.1, §20, §25; RFC 3966; RFC 3581).
+ * CONTRACT: the transport, transaction, dialog and drachtio layers import from here only.
+ *
+ * Inbound pipeline: `parseMessage` (syntax + Content-Length framing) → `validateRequest` /
+ * `validateResponse` (semantic sanity checks) → transaction layer. Both return defects as values
+ * carrying the status to answer (400, 416, 505, 513 …).
  */
 export type { HeaderField, SipMessage, SipRequest, SipResponse, SipAddress, TransportProtocol } from './sip-message.js';
-import type { HeaderField, SipMessage } from './sip-message.js';
-
-/** Stable parse/validation defect codes, `SIP_ERR_*`, each mapped to a response status. */
-export type SipErrorCode = string;
-
-export interface SipParseError {
-  code: SipErrorCode;
-  /** Reason phrase naming the defect, safe to put on a status line (no CR/LF). */
-  reason: string;
-  /** Status to answer with when the message was a request that can be answered (400, 505, 513 …). */
-  status: number;
-  /** Whatever could be read before the defect: enough to build a response when possible. */
-  partial: { kind: 'request' | 'response' | 'unknown'; method?: string; headers: HeaderField[] };
-}
-
-export type ParseResult = { ok: true; message: SipMessage } | { ok: false; error: SipParseError };
-
-export interface Via {
-  /** `SIP/2.0/UDP` as written. */
-  protocol: string;
-  /** Transport token upper-cased: `UDP`, `TCP`, `TLS`, `SCTP`, `WS` … */
-  transport: string;
-  /** Host without IPv6 brackets. */
-  host: string;
-  port: number | null;
-  /** Parameter names lower-cased; `null` for a flag parameter (`;rport`). */
-  params: Record<string, string | null>;
-  branch: string | null;
-}
-
-export interface SipUri {
-  scheme: 'sip' | 'sips';
-  user: string | null;
-  password: string | null;
-  /** Host without IPv6 brackets, lower-cased. */
-  host: string;
-  port: number | null;
-  params: Record<string, string | null>;
-  headers: Record<string, string>;
-}
-
-export interface TelUri {
-  scheme: 'tel';
-  number: string;
-  params: Record<string, string | null>;
-}
-
-export interface NameAddr {
-  displayName: string | null;
-  /** The URI text (inside <> when it was bracketed). */
-  uri: string;
-  /** Header parameters (after the URI), names lower-cased. */
-  params: Record<string, string | null>;
-  tag: string | null;
-}
-
-export interface CSeq {
-  seq: number;
-  method: string;
-}
-
-const notYet = (): never => {
-  throw new Error('SIP message layer not implemented yet');
-};
+export type { SipErrorCode, SipParseError, ParseResult } from './sip-parse-error.js';
+export type { Via } from './parse-via.js';
+export type { SipUri, TelUri } from './parse-uri.js';
+export type { NameAddr } from './parse-name-addr.js';
+export type { CSeq } from './parse-cseq.js';
+export type { ParseOptions } from './parse-message.js';
+export type { BuildResponseOptions } from './build-response.js';
+export type { SipErrorCodeName } from './sip-error-codes.js';
+export type { HasHeaders } from './header-access.js';
 
 /** Parse one complete message (start line, headers, body). Never throws on bad input. */
-export const parseMessage: (data: Buffer) => ParseResult = notYet;
+export { parseMessage, MAX_MESSAGE_SIZE } from './parse-message.js';
 /** Serialize exactly: header names/case/order kept; Content-Length is written as given. */
-export const serializeMessage: (message: SipMessage) => Buffer = notYet;
-/** First value of a header by canonical or compact name, case-insensitive. */
-export const getHeader: (message: SipMessage, name: string) => string | undefined = notYet;
-/** Every value of a header across lines, comma-separated values split (quotes and <> respected). */
-export const headerValues: (message: SipMessage, name: string) => string[] = notYet;
-export const parseVia: (value: string) => Via[] = notYet;
-export const parseNameAddr: (value: string) => NameAddr = notYet;
-export const parseCSeq: (value: string) => CSeq = notYet;
-export const parseUri: (text: string) => SipUri | TelUri = notYet;
+export { serializeMessage } from './serialize-message.js';
+/** Header lookups (case-insensitive, long or compact names) and in-place edits. */
+export {
+  getHeader,
+  headerValues,
+  headerFields,
+  hasHeader,
+  setHeader,
+  appendHeader,
+  prependHeader,
+  removeHeader,
+} from './header-access.js';
+export { COMPACT_FORMS, canonicalHeaderName, headerKey, isListHeader } from './header-names.js';
+export { splitHeaderList } from './split-header-list.js';
+/** Structured header views, parsed on demand; they throw `SipHeaderError` on malformed text. */
+export { parseVia, formatVia, BRANCH_MAGIC_COOKIE } from './parse-via.js';
+export { parseNameAddr, formatNameAddr } from './parse-name-addr.js';
+export { parseCSeq, parseMaxForwards, parseExpires, MAX_CSEQ } from './parse-cseq.js';
+export { parseUri, uriScheme } from './parse-uri.js';
+export { formatUri } from './format-uri.js';
+export { isIPv4, isIPv6 } from './host-syntax.js';
+/** Defects: the code table, and the error the structured accessors throw. */
+export { SIP_ERROR_CODES, sipError, sanitizeReason } from './sip-error-codes.js';
+export { SipHeaderError, isSipHeaderError } from './sip-header-error.js';
+export { validateRequest, validateResponse } from './validate-message.js';
+/** Building messages. */
+export { buildResponse } from './build-response.js';
+export { generateTag, generateBranch, generateCallId } from './generate-ids.js';
