@@ -1,0 +1,7 @@
+/** Reason header values (RFC 3326) for BYEs the server sends on its own. */
+
+/** RFC 3261 §13.3.1.4 "the session SHOULD be terminated … with a BYE"; text as drachtio-server sends it. */
+export const ACK_TIMEOUT_REASON = 'SIP ;cause=200 ;text="ACK timeout"';
+
+/** A 2xx arrived for an INVITE the application had already cancelled (drachtio-protocol.md §7.4). */
+export const CANCEL_RACE_REASON = 'SIP ;cause=200 ;text="ACK-BYE due to cancel race condition"';
