@@ -107,8 +107,9 @@ export class AppRequestHandler {
     const method = message.method;
     if (method === 'ACK') return this.ack(app, command, message, entry);
     if (!/^[A-Z]+$/.test(method) || method === 'CANCEL') return nok(`Server error: invalid or missing method supplied on start line: ${method}`);
-    if (method === 'INVITE' && !canSendInvite(entry.activity)) {
-      // §14.1: one INVITE transaction at a time per dialog; this one waits its turn.
+    if (method === 'INVITE' && (!canSendInvite(entry.activity) || entry.awaitingAppAck !== null)) {
+      // §14.1: one INVITE transaction at a time per dialog; this one waits its turn (our previous
+      // INVITE is not over until its 2xx is ACKed, §13.2.2.4).
       entry.queue.push(() => void this.inDialog(app, command, message, entry));
       return;
     }
@@ -142,6 +143,7 @@ export class AppRequestHandler {
     });
     const target = await this.ctx.targetFor(entry, command.routeUri ?? built.nextHop);
     if (!target) return nok(`invalid request-uri: ${built.nextHop}`);
+    this.ctx.stopLinger(entry);
     if (method === 'INVITE') entry.activity = { ...entry.activity, outgoing: true };
     if (method === 'BYE' && entry.ackWait) {
       // Hanging up before the ACK: stop retransmitting the 2xx.
@@ -163,6 +165,11 @@ export class AppRequestHandler {
     });
     if (!sent) return void this.ctx.toApp(app, failureResponse(this.ctx.newId(), command.id, 'NOK', ACK_TEXT));
     this.ctx.toApp(app, requestEcho(this.ctx.newId(), command.id, this.ctx.meta(entry.local), this.ctx.newId(), this.ctx.bytes(sent.request)));
+    if (entry.hangUpAfterAck !== null) {
+      // drachtio-srf made no Dialog for this 2xx (it had no Contact): nobody else will end it.
+      await this.ctx.hangUp(entry, entry.hangUpAfterAck, false);
+      return;
+    }
     this.ctx.drainQueue(entry);
   }
 
@@ -235,6 +242,8 @@ export class AppRequestHandler {
     }
     if (sent.message && sent.message.kind === 'request') out.request = sent.message;
     this.ctx.toApp(app, requestEcho(this.ctx.newId(), command.id, this.ctx.meta(local), out.id, sent.wire));
+    if (shape.createsDialog && request.method === 'INVITE') this.ctx.cdr.attempt('application', () => sent.wire);
+    if (shape.entry && request.method === 'BYE') this.ctx.cdr.stop(shape.entry, 'application', 'normal-release', () => sent.wire);
     this.responses.echoed(out);
   }
 

@@ -61,6 +61,10 @@ export class AppResponseHandler {
 
     const sent = await this.ctx.tap.whenSent(response);
     if (!sent) return void nok('transport for response has been shutdown or closed');
+    if (creates && method === 'INVITE' && status >= 200) {
+      if (status < 300) this.ctx.cdr.start(entry, 'application', 'uas', () => sent.wire);
+      else this.ctx.cdr.failed('application', status, () => sent.wire);
+    }
     const echoDialog = creates || inDialog ? txn.dialogId : '';
     this.ctx.toApp(app, responseEcho(this.ctx.newId(), command.id, this.ctx.meta(sent.destination), txn.id, echoDialog, sent.wire));
   }

@@ -18,15 +18,19 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionLayer } from '../transaction/transaction-layer.js';
 import type { RequestOrigin, SendTarget } from '../transport/transport.js';
 import type { ApplicationConnection } from './application-connection.js';
-import type { DialogEntry, InboundTxn, OutboundTxn } from './bridge-types.js';
+import type { DialogEntry, InboundTxn, OutboundTxn, ProxyHandle } from './bridge-types.js';
 import { formatWireTime, unsolicitedRequest, type WireMeta } from './server-messages.js';
 import type { SipEndpoints } from './sip-endpoints.js';
 import { silentLogger, type SipLogger } from './sip-logger.js';
 import type { WireTap } from './wire-tap.js';
+import { CdrReporter } from './cdr-reporter.js';
 
 export interface BridgeOptions {
-  /** Picks the application for a new request by method (round robin), or null. */
-  router: { pick(method: string): ApplicationConnection | null };
+  /**
+   * Picks the application for a new request by method (round robin), or null; and lists every
+   * application routed for a verb (CDR events go to all of them).
+   */
+  router: { pick(method: string): ApplicationConnection | null; subscribers?(verb: string): readonly ApplicationConnection[] };
   transactions: TransactionLayer;
   /** The transport, wrapped so echoes can carry what was sent. */
   tap: WireTap;
@@ -43,6 +47,8 @@ export class BridgeContext {
   readonly inboundByTransaction = new Map<ServerTransaction, InboundTxn>();
   readonly outbound = new Map<string, OutboundTxn>();
   readonly dialogs = new DialogTable<DialogEntry>();
+  /** Requests being proxied, by their server transaction, until a final response went upstream. */
+  readonly proxies = new Map<ServerTransaction, ProxyHandle>();
   readonly router: BridgeOptions['router'];
   readonly transactions: TransactionLayer;
   readonly tap: WireTap;
@@ -51,6 +57,7 @@ export class BridgeContext {
   readonly scheduler: TimerScheduler;
   readonly log: SipLogger;
   readonly newId: () => string;
+  readonly cdr: CdrReporter;
 
   constructor(options: BridgeOptions) {
     this.router = options.router;
@@ -61,6 +68,8 @@ export class BridgeContext {
     this.scheduler = options.scheduler ?? realScheduler;
     this.log = options.logger ?? silentLogger;
     this.newId = options.newId ?? randomUUID;
+    const router = options.router;
+    this.cdr = new CdrReporter({ subscribers: (verb) => router.subscribers?.(verb) ?? [], newId: this.newId });
   }
 
   /** Send a payload to an application if it is still connected. */
@@ -84,7 +93,7 @@ export class BridgeContext {
   // ---- dialogs ---------------------------------------------------------------------------
 
   newEntry(init: Pick<DialogEntry, 'dialog' | 'app' | 'local' | 'connectionId' | 'peer'>): DialogEntry {
-    return { ...init, activity: idleInviteActivity, ackWait: null, awaitingAppAck: null, lastAck: null, queue: [] };
+    return { ...init, activity: idleInviteActivity, ackWait: null, awaitingAppAck: null, lastAck: null, queue: [], cdr: 'none', hangUpAfterAck: null, linger: null };
   }
 
   addDialog(entry: DialogEntry): void {
@@ -92,12 +101,31 @@ export class BridgeContext {
   }
 
   removeDialog(entry: DialogEntry, why: string): void {
+    this.stopLinger(entry);
     entry.ackWait?.runner.close();
     entry.ackWait = null;
     entry.dialog = terminateDialog(entry.dialog);
     entry.queue = [];
     if (this.dialogs.get(entry.dialog.id) === entry) this.dialogs.delete(entry.dialog.id);
     this.log.debug({ dialogId: entry.dialog.id, why }, 'dialog removed');
+  }
+
+  /**
+   * Keep a dialog whose BYE was challenged (401/407) so the application's digest retry can be sent
+   * in it (RFC 3261 §22.2: the UAC "MAY" resubmit the request with credentials), but not forever:
+   * without a retry within 64×T1 the dialog goes (§15.1.1: the session already ended with the BYE).
+   */
+  lingerDialog(entry: DialogEntry, why: string): void {
+    this.stopLinger(entry);
+    entry.linger = this.scheduler.set(() => {
+      entry.linger = null;
+      this.removeDialog(entry, `${why}, no retry`);
+    }, 64 * this.timers.t1);
+  }
+
+  stopLinger(entry: DialogEntry): void {
+    if (entry.linger !== null) this.scheduler.clear(entry.linger);
+    entry.linger = null;
   }
 
   /** Run the queued application re-INVITEs that §14.1 held back, once that is allowed. */
@@ -217,10 +245,11 @@ export class BridgeContext {
     await this.hangUp(entry, ACK_TIMEOUT_REASON);
   }
 
-  /** Send BYE with a Reason, tell the application (shape C), drop the dialog. */
-  async hangUp(entry: DialogEntry, reason: string): Promise<void> {
+  /** Send BYE with a Reason, tell the application (shape C) unless it has no dialog, drop the dialog. */
+  async hangUp(entry: DialogEntry, reason: string, tellApp = true): Promise<void> {
     const sent = await this.sendInDialog(entry, { method: 'BYE', headers: [{ name: 'Reason', value: reason }] });
-    if (sent) {
+    if (sent) this.cdr.stop(entry, 'application', 'system-initiated-termination', () => this.bytes(sent.request));
+    if (sent && tellApp) {
       const wire = this.bytes(sent.request);
       this.toApp(entry.app, unsolicitedRequest(this.newId(), this.meta(sent.target), entry.dialog.id, wire));
     }
@@ -238,10 +267,15 @@ export class BridgeContext {
 
   /** Stop every timer (shutdown). */
   close(): void {
-    for (const entry of this.dialogs.values()) entry.ackWait?.runner.close();
+    for (const entry of this.dialogs.values()) {
+      entry.ackWait?.runner.close();
+      this.stopLinger(entry);
+    }
     for (const txn of this.inbound.values()) {
       txn.prackWait?.close();
       if (txn.timeout !== null) this.scheduler.clear(txn.timeout);
     }
+    for (const proxy of [...this.proxies.values()]) proxy.close();
+    this.proxies.clear();
   }
 }

@@ -31,6 +31,20 @@ export interface DialogEntry {
   lastAck: { request: SipRequest; target: SendTarget; cseq: number } | null;
   /** Application re-INVITEs waiting for the INVITE in progress to finish (§14.1). */
   queue: (() => void)[];
+  /** CDR state of an INVITE dialog (drachtio-protocol.md §5.5): one start, then one stop. */
+  cdr: 'none' | 'started' | 'stopped';
+  /** UAC: hang up right after the application's ACK (a 2xx the application cannot use). */
+  hangUpAfterAck: string | null;
+  /** Timer that removes a dialog kept only for a digest retry (BYE challenged with 401/407). */
+  linger: unknown;
+}
+
+/** A request the server proxies (drachtio-protocol.md §5.3): what a CANCEL from upstream needs. */
+export interface ProxyHandle {
+  /** RFC 3261 §16.10: cancel the pending branches. */
+  cancel(): void;
+  /** Shutdown: stop the timers, report nothing. */
+  close(): void;
 }
 
 /** A request from the network that the application answers through its transaction id. */

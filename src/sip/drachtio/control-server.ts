@@ -78,6 +78,11 @@ export class ControlServer {
     return this.router.pick(method);
   }
 
+  /** Every application routed for `verb` (CDR events go to all of them, §5.5). */
+  subscribers(verb: string): readonly ApplicationConnection[] {
+    return this.router.subscribers(verb);
+  }
+
   send(app: ApplicationConnection, payload: Buffer): boolean {
     return app.send(payload);
   }

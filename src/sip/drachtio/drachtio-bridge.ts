@@ -4,6 +4,7 @@
  * commands, and wires both to the transaction layer and the dialog state.
  */
 import { validateResponse } from '../message/index.js';
+import { malformedReply } from '../stack/malformed-reply.js';
 import type { InboundMessage, MalformedInbound, TransportUser } from '../transport/transport.js';
 import type { ApplicationConnection, ApplicationHandler } from './application-connection.js';
 import { decodeAppSip } from './app-message.js';
@@ -13,6 +14,7 @@ import { BridgeContext, type BridgeOptions } from './bridge-context.js';
 import type { ProxyCommand, SipCommand } from './client-message.js';
 import { NetworkRequestHandler } from './network-request-handler.js';
 import { OutboundResponseHandler } from './outbound-response-handler.js';
+import { ProxyHandler } from './proxy-handler.js';
 import { failureResponse } from './server-messages.js';
 
 export type { BridgeOptions } from './bridge-context.js';
@@ -22,17 +24,19 @@ export class DrachtioBridge implements ApplicationHandler, TransportUser {
   private readonly network: NetworkRequestHandler;
   private readonly appResponses: AppResponseHandler;
   private readonly appRequests: AppRequestHandler;
+  private readonly proxies: ProxyHandler;
 
   constructor(options: BridgeOptions) {
     this.ctx = new BridgeContext(options);
-    this.network = new NetworkRequestHandler(this.ctx);
+    this.proxies = new ProxyHandler(this.ctx);
+    this.network = new NetworkRequestHandler(this.ctx, this.proxies);
     this.appResponses = new AppResponseHandler(this.ctx);
     this.appRequests = new AppRequestHandler(this.ctx, new OutboundResponseHandler(this.ctx));
   }
 
   /** Counts for diagnostics and tests (leak checks). */
-  stats(): { dialogs: number; inbound: number; outbound: number } {
-    return { dialogs: this.ctx.dialogs.size, inbound: this.ctx.inbound.size, outbound: this.ctx.outbound.size };
+  stats(): { dialogs: number; inbound: number; outbound: number; proxies: number } {
+    return { dialogs: this.ctx.dialogs.size, inbound: this.ctx.inbound.size, outbound: this.ctx.outbound.size, proxies: this.ctx.proxies.size };
   }
 
   // ---- TransportUser ------------------------------------------------------------------------
@@ -48,9 +52,18 @@ export class DrachtioBridge implements ApplicationHandler, TransportUser {
     this.ctx.transactions.receiveResponse(message);
   }
 
+  /**
+   * Bytes the transport could not parse or frame. A request is answered (400, 513 …) from the
+   * headers that could be read when its top Via allows routing the response (issue 3 "Bad
+   * input"); ACKs, responses and garbage are dropped (RFC 3261 §18.1.2, §17.1.1.3).
+   */
   malformed(inbound: MalformedInbound): void {
-    // The transport answers what it can (400/513); here it is only logged.
-    this.ctx.log.debug({ source: inbound.source, code: inbound.error.code }, 'malformed SIP message');
+    const { error } = inbound;
+    this.ctx.log.debug({ source: inbound.source, code: error.code }, 'malformed SIP message');
+    if (error.partial.kind !== 'request') return;
+    const response = malformedReply(error, { method: error.partial.method, headers: error.partial.headers }, inbound.source);
+    if (response === null) return;
+    this.ctx.tap.sendResponse(response, inbound).catch(() => undefined);
   }
 
   // ---- ApplicationHandler ---------------------------------------------------------------------
@@ -70,8 +83,7 @@ export class DrachtioBridge implements ApplicationHandler, TransportUser {
   }
 
   proxy(app: ApplicationConnection, command: ProxyCommand): void {
-    // DEVIATION: srf.proxyRequest (drachtio-protocol.md §5.3, §12) is not implemented yet.
-    this.ctx.toApp(app, failureResponse(this.ctx.newId(), command.id, 'NOK', 'Server error: proxy not supported'));
+    this.proxies.command(app, command);
   }
 
   /**

@@ -7,12 +7,13 @@ import { dialogId } from '../dialog/dialog-state.js';
 import { checkIncomingInvite } from '../dialog/invite-concurrency.js';
 import { matchPrack } from '../dialog/reliable-provisional.js';
 import { generateTag, getHeader, parseCSeq, parseNameAddr, validateRequest } from '../message/index.js';
-import type { SipRequest } from '../message/sip-message.js';
+import type { SipRequest, SipResponse } from '../message/sip-message.js';
 import { createResponse, requestToTag } from '../transaction/create-response.js';
 import type { InboundContext, ServerTransaction } from '../transaction/server-transaction.js';
 import type { InboundMessage } from '../transport/transport.js';
 import type { BridgeContext } from './bridge-context.js';
 import type { DialogEntry, InboundTxn } from './bridge-types.js';
+import type { ProxyHandler } from './proxy-handler.js';
 import { networkMessage, networkRequest } from './server-messages.js';
 
 /** §8.12: methods handed to applications as new requests. */
@@ -21,7 +22,10 @@ const ROUTABLE = new Set(['INVITE', 'REGISTER', 'MESSAGE', 'OPTIONS', 'INFO', 'N
 const DIALOG_ONLY = new Set(['BYE', 'UPDATE', 'PRACK', 'REFER']);
 
 export class NetworkRequestHandler {
-  constructor(private readonly ctx: BridgeContext) {}
+  constructor(
+    private readonly ctx: BridgeContext,
+    private readonly proxy: ProxyHandler,
+  ) {}
 
   receive(request: SipRequest, inbound: InboundMessage): void {
     const context: InboundContext = { source: inbound.source, local: inbound.local, connectionId: inbound.connectionId };
@@ -36,12 +40,19 @@ export class NetworkRequestHandler {
     }
     const disposition = this.ctx.transactions.receiveRequest(request, context);
     switch (disposition.kind) {
-      case 'new':
-        this.newTransaction(disposition.transaction, context);
+      case 'new': {
+        // RFC 3261 §16.4: an in-dialog request that reached us through our own Record-Route.
+        const routed = requestToTag(request) !== null ? this.proxy.routed(request) : null;
+        if (routed) this.proxy.forwardInDialog(disposition.transaction, routed);
+        else this.newTransaction(disposition.transaction, context);
         return;
-      case 'ack-unmatched':
-        this.ack(request);
+      }
+      case 'ack-unmatched': {
+        const routed = this.proxy.routed(request);
+        if (routed) void this.proxy.forwardAck(routed, context);
+        else this.ack(request);
         return;
+      }
       case 'cancel':
         this.cancel(disposition.transaction, disposition.target);
         return;
@@ -64,10 +75,13 @@ export class NetworkRequestHandler {
       this.reject(transaction, DIALOG_ONLY.has(request.method) ? 481 : 501);
       return;
     }
+    const invite = request.method === 'INVITE';
+    if (invite) this.ctx.cdr.attempt('network', () => this.ctx.bytes(request));
     const app = this.ctx.router.pick(request.method);
     if (!app) {
       // §8.12 / §15: no application routed for the method → 503 (an INVITE gets 100 first).
-      this.reject(transaction, 503);
+      const response = this.reject(transaction, 503);
+      if (invite) this.ctx.cdr.failed('application', 503, () => this.ctx.bytes(response));
       return;
     }
     const fromTag = tagOf(getHeader(request, 'From'));
@@ -115,6 +129,7 @@ export class NetworkRequestHandler {
     const txn = this.track(transaction, entry.app, entry.dialog.id, entry);
     if (request.method === 'BYE') {
       // §8.14: the dialog is removed when the BYE arrives; the app still answers it.
+      this.ctx.cdr.stop(entry, 'network', 'normal-release', () => this.ctx.bytes(request));
       this.ctx.removeDialog(entry, 'BYE from network');
     }
     transaction.start(this.user(txn));
@@ -152,14 +167,22 @@ export class NetworkRequestHandler {
       cancel.reply(481);
       return;
     }
-    const txn = this.ctx.inboundByTransaction.get(target);
     cancel.reply(200);
+    const proxied = this.ctx.proxies.get(target);
+    if (proxied) {
+      // §16.10: the proxy answers the CANCEL itself and cancels its branches; the final response
+      // to the INVITE comes from the response context. The application is not involved.
+      proxied.cancel();
+      return;
+    }
+    const txn = this.ctx.inboundByTransaction.get(target);
     // RFC 3261 §9.2: "If the UAS has already sent a final response for the original request, the
     // CANCEL has no effect on the processing of the original request".
     if (!txn || txn.finalSent) return;
     txn.cancelled = true;
     txn.finalSent = true;
     target.respond(createResponse(txn.request, 487, undefined, { toTag: txn.toTag ?? target.toTag }));
+    if (txn.request.method === 'INVITE' && txn.entry?.dialog.phase !== 'confirmed') this.ctx.cdr.failed('network', 487, () => this.ctx.bytes(cancel.request));
     if (txn.entry && txn.entry.dialog.phase === 'early') this.ctx.removeDialog(txn.entry, 'INVITE cancelled');
     const dialog = txn.provisionalSent ? txn.dialogId : '';
     this.ctx.toApp(txn.app, networkMessage(this.ctx.newId(), this.ctx.meta(cancel.inbound.source), txn.id, dialog, this.ctx.bytes(cancel.request)));
@@ -206,12 +229,14 @@ export class NetworkRequestHandler {
       onFailure: () => {
         if (!txn.finalSent) this.ctx.forgetInbound(txn);
       },
+      // Whatever else happened, nothing of the transaction outlives it.
+      onTerminated: () => this.ctx.forgetInbound(txn),
     };
   }
 
-  private reject(transaction: ServerTransaction, status: number): void {
+  private reject(transaction: ServerTransaction, status: number): SipResponse {
     transaction.start({ onRequest: () => undefined });
-    transaction.reply(status);
+    return transaction.reply(status);
   }
 }
 

@@ -3,8 +3,8 @@
  * §7.3, §8.7, §8.9): dialog state for INVITE/SUBSCRIBE, ACK re-sending for retransmitted 2xx,
  * ACK+BYE for 2xx nobody wants, 408/503 for transaction failures, forwarding to the app.
  */
-import { confirmUacDialog, createUacDialog, refreshRemoteTarget } from '../dialog/dialog-state.js';
-import { CANCEL_RACE_REASON } from '../dialog/dialog-reasons.js';
+import { confirmUacDialog, contactUri, createUacDialog, refreshRemoteTarget } from '../dialog/dialog-state.js';
+import { CANCEL_RACE_REASON, NO_CONTACT_REASON } from '../dialog/dialog-reasons.js';
 import { receiveReliable } from '../dialog/reliable-provisional.js';
 import { getHeader, parseCSeq, parseNameAddr } from '../message/index.js';
 import type { SipResponse } from '../message/sip-message.js';
@@ -42,7 +42,7 @@ export class OutboundResponseHandler {
       } else if (status < 300) {
         if (!(await this.inviteSuccess(out, response))) return;
       } else {
-        this.inviteFailure(out);
+        this.inviteFailure(out, response);
       }
     } else {
       this.nonInvite(out, response);
@@ -116,15 +116,18 @@ export class OutboundResponseHandler {
       this.ctx.addDialog(entry);
     }
     entry.awaitingAppAck = { cseq };
+    if (contactUri(response) === null) entry.hangUpAfterAck = NO_CONTACT_REASON;
+    this.ctx.cdr.start(entry, 'network', 'uac', () => this.ctx.bytes(response));
     return true;
   }
 
-  private inviteFailure(out: OutboundTxn): void {
+  private inviteFailure(out: OutboundTxn, response: SipResponse): void {
     if (out.entry) {
       out.entry.activity = { ...out.entry.activity, outgoing: false };
       this.ctx.drainQueue(out.entry);
       return;
     }
+    if (!out.final) this.ctx.cdr.failed('network', response.status, () => this.ctx.bytes(response));
     const early = this.ctx.dialogs.get(out.dialogId);
     if (early && early.dialog.phase === 'early') this.ctx.removeDialog(early, 'INVITE failed');
   }
@@ -142,7 +145,10 @@ export class OutboundResponseHandler {
     }
     const entry = out.entry;
     if (!entry) return;
-    if (method === 'BYE') this.ctx.removeDialog(entry, `BYE answered ${status}`);
+    // RFC 3261 §15.1.1 ends the dialog with the BYE's response, except that a challenge (401/407,
+    // §22.2/§22.3) is answered with a retry that must still be sent inside the dialog.
+    if (method === 'BYE' && (status === 401 || status === 407)) this.ctx.lingerDialog(entry, `BYE challenged ${status}`);
+    else if (method === 'BYE') this.ctx.removeDialog(entry, `BYE answered ${status}`);
     else if (success && method === 'NOTIFY' && entry.dialog.usage === 'subscribe' && /^\s*terminated/i.test(getHeader(out.request, 'Subscription-State') ?? '')) {
       this.ctx.removeDialog(entry, 'subscription terminated');
     } else if (success && (method === 'UPDATE' || method === 'SUBSCRIBE')) entry.dialog = refreshRemoteTarget(entry.dialog, response);

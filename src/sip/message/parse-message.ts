@@ -25,6 +25,7 @@ export interface ParseOptions {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+const CRLF = Buffer.from('\r\n', 'latin1');
 /** Content-Length above this is nonsense for a single message; rejected instead of risking overflow. */
 const MAX_CONTENT_LENGTH = 0xffffffff;
 
@@ -76,8 +77,12 @@ function parseUnguarded(data: Buffer, options?: ParseOptions): ParseResult {
   const maxSize = options?.maxSize ?? MAX_MESSAGE_SIZE;
 
   if (len > maxSize) {
-    // RFC 3261 §21.5.14: 513. Headers are read only when they end within the limit.
-    const head = headEnd !== -1 && headEnd < maxSize ? parseHead(data.toString('utf8', start, headEnd + 2)) : null;
+    // RFC 3261 §21.5.14: 513. The partial is read from at most `maxSize` bytes: the whole header
+    // section when it ends within them, otherwise every complete line that does, so a request
+    // whose headers alone are too large can still be answered from its Via/From/To/Call-ID/CSeq.
+    const limit = Math.min(len, start + maxSize);
+    const end = headEnd !== -1 && headEnd + 2 <= limit ? headEnd + 2 : lastLineEnd(data, start, limit);
+    const head = end > start ? parseHead(data.toString('utf8', start, end)) : null;
     return fail('SIP_ERR_MESSAGE_TOO_LARGE', undefined, partialOf(head));
   }
   if (headEnd === -1) {
@@ -113,6 +118,12 @@ function parseUnguarded(data: Buffer, options?: ParseOptions): ParseResult {
       ? { kind: 'request', method: head.method, uri: head.uri, version: head.version, headers: head.headers, body }
       : { kind: 'response', status: head.status, reason: head.reason, version: head.version, headers: head.headers, body };
   return { ok: true, message };
+}
+
+/** Offset just past the last CRLF in `data[start, limit)`, or `start` when there is none. */
+function lastLineEnd(data: Buffer, start: number, limit: number): number {
+  const at = data.lastIndexOf(CRLF, limit - 2);
+  return at >= start ? at + 2 : start;
 }
 
 /** 1*DIGIT (RFC 3261 §20.14) as a number, or -1. */

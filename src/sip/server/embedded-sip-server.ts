@@ -35,8 +35,12 @@ export interface EmbeddedSipServer {
   start(): Promise<void>;
   close(): Promise<void>;
   addresses(): { sip: SipAddress[]; control: { address: string; port: number } };
-  /** Connected (authenticated) applications, live dialogs and pending transactions. */
-  stats(): { applications: number; dialogs: number; inbound: number; outbound: number };
+  /**
+   * Connected (authenticated) applications; live dialogs; requests waiting for an application
+   * (inbound) or for a network response (outbound); requests being proxied; and transactions still
+   * alive in the transaction layer (they outlive the call by their RFC 3261 timers, e.g. 64×T1).
+   */
+  stats(): { applications: number; dialogs: number; inbound: number; outbound: number; proxies: number; transactions: number };
 }
 
 export function createEmbeddedSipServer(options: EmbeddedSipServerOptions): EmbeddedSipServer {
@@ -95,8 +99,9 @@ export function createEmbeddedSipServer(options: EmbeddedSipServerOptions): Embe
       await transport.close();
     },
     stats() {
-      const bridged = bridge?.stats() ?? { dialogs: 0, inbound: 0, outbound: 0 };
-      return { applications: control?.applications().length ?? 0, ...bridged };
+      const bridged = bridge?.stats() ?? { dialogs: 0, inbound: 0, outbound: 0, proxies: 0 };
+      const live = transactions?.size ?? { server: 0, client: 0 };
+      return { applications: control?.applications().length ?? 0, ...bridged, transactions: live.server + live.client };
     },
     addresses() {
       if (!control || !endpoints) throw new Error('embedded SIP server not started');

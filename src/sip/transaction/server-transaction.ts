@@ -28,6 +28,8 @@ export interface ServerTransactionUser {
   onRequest(transaction: ServerTransaction, request: SipRequest): void;
   /** Timer H fired (no ACK, 408) or a response could not be sent (503). */
   onFailure?(transaction: ServerTransaction, failure: TransactionFailure): void;
+  /** The transaction reached Terminated: the TU can drop what it keeps for it (not called on dispose). */
+  onTerminated?(transaction: ServerTransaction): void;
 }
 
 export interface ServerTransactionDeps {
@@ -77,7 +79,11 @@ export class ServerTransaction implements ServerTransactionIdentity {
         return deps.sendResponse(message as SipResponse, deps.inbound);
       },
       notify: (effect: TuEffect) => this.notify(effect),
-      terminated: () => deps.onTerminated(this),
+      terminated: () => {
+        deps.onTerminated(this);
+        const user = this.user;
+        if (user?.onTerminated) this.safely(() => user.onTerminated?.(this));
+      },
     };
     this.runner =
       this.method === 'INVITE'

@@ -41,6 +41,7 @@ export interface StreamFramerOptions {
 
 const CR = 0x0d;
 const LF = 0x0a;
+const CRLF_BYTES = Buffer.from('\r\n', 'latin1');
 const MIN_CAPACITY = 4096;
 
 export class StreamFramer {
@@ -107,7 +108,7 @@ export class StreamFramer {
         const headerEnd = findHeaderEnd(data, at + Math.max(0, this.scanned - 3), to);
         if (headerEnd < 0) {
           if (to - at > this.maxMessageSize) {
-            return this.fail(events, 'no-header-end', Buffer.from(data.subarray(at, at + this.maxMessageSize)));
+            return this.fail(events, 'no-header-end', this.boundedHead(data, at, to));
           }
           this.scanned = to - at;
           return at;
@@ -115,10 +116,10 @@ export class StreamFramer {
         const length = scanContentLength(data, at, headerEnd);
         if (length.kind !== 'ok') {
           const reason = length.kind === 'missing' ? 'no-content-length' : 'bad-content-length';
-          return this.fail(events, reason, Buffer.from(data.subarray(at, headerEnd)));
+          return this.fail(events, reason, this.boundedHead(data, at, headerEnd));
         }
         const total = headerEnd + 4 - at + length.value;
-        if (total > this.maxMessageSize) return this.fail(events, 'too-large', Buffer.from(data.subarray(at, headerEnd)));
+        if (total > this.maxMessageSize) return this.fail(events, 'too-large', this.boundedHead(data, at, headerEnd));
         this.need = total;
         this.scanned = 0;
       }
@@ -153,6 +154,18 @@ export class StreamFramer {
       at += 1;
     }
     return at;
+  }
+
+  /**
+   * The header bytes reported with an error: `data[at, end)` when within the maximum size;
+   * otherwise the first `maxMessageSize` bytes cut back to the last complete line, so a sketch of
+   * them never holds a header value cut short (issue 3: a header flood still gets its 513).
+   */
+  private boundedHead(data: Buffer, at: number, end: number): Buffer {
+    const limit = Math.min(end, at + this.maxMessageSize);
+    if (limit === end) return Buffer.from(data.subarray(at, end));
+    const lineEnd = data.lastIndexOf(CRLF_BYTES, limit - 2);
+    return Buffer.from(data.subarray(at, lineEnd > at ? lineEnd : limit));
   }
 
   private fail(events: FrameEvent[], reason: FramingErrorReason, header: Buffer): number {

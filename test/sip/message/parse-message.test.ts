@@ -224,6 +224,25 @@ describe('parseMessage: size limit (RFC 3261 §21.5.14)', () => {
     expect(e.partial.headers).toContainEqual({ name: 'Call-ID', value: 'big' });
   });
 
+  it('headers alone over maxSize: the complete lines within the limit are the partial (bounded)', () => {
+    const pad = Array.from({ length: 60 }, (_, i) => `X-Pad-${i}: ${'p'.repeat(30)}`);
+    const lines = ['OPTIONS sip:x@example.com SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-h', 'From: <sip:a@example.com>;tag=1', 'To: <sip:x@example.com>', 'Call-ID: flood', 'CSeq: 7 OPTIONS', ...pad, 'Content-Length: 0'];
+    const data = sip(lines);
+    const e = errorOf(data, { maxSize: 1000 });
+    expect(e).toMatchObject({ code: 'SIP_ERR_MESSAGE_TOO_LARGE', status: 513, partial: { kind: 'request', method: 'OPTIONS' } });
+    expect(e.partial.headers.slice(0, 5).map((h) => h.name)).toEqual(['Via', 'From', 'To', 'Call-ID', 'CSeq']);
+    // Only whole lines within the first 1000 bytes: no cut header value, nothing past the limit.
+    const kept = e.partial.headers.map((h) => `${h.name}: ${h.value}\r\n`).join('');
+    expect(kept.length).toBeLessThan(1000);
+    expect(e.partial.headers.every((h) => !h.name.startsWith('X-Pad') || h.value === 'p'.repeat(30))).toBe(true);
+    expect(e.partial.headers.some((h) => h.name === 'Content-Length')).toBe(false);
+  });
+
+  it('a start line longer than maxSize leaves nothing to answer from', () => {
+    const e = errorOf(sip([`OPTIONS sip:${'x'.repeat(2000)}@example.com SIP/2.0`, 'Content-Length: 0']), { maxSize: 1000 });
+    expect(e).toMatchObject({ status: 513, partial: { kind: 'unknown', headers: [] } });
+  });
+
   it('defaults to MAX_MESSAGE_SIZE', () => {
     expect(MAX_MESSAGE_SIZE).toBe(65_535);
     const big = 'x'.repeat(MAX_MESSAGE_SIZE);

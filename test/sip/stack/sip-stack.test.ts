@@ -149,6 +149,32 @@ describe('SipStack with the core request handler', () => {
       expect([res.status, getHeader(res, 'CSeq')]).toEqual([513, '1 OPTIONS']);
     });
 
+    // Issue 3 leftover: headers alone over the limit. The parser (UDP) and the stream framer (TCP)
+    // keep the complete header lines within the limit, so the stack can still answer 513.
+    const headerFlood = (branch: string) =>
+      sipRequest('OPTIONS', { branch, extra: Array.from({ length: 40 }, (_, i) => `X-Pad-${i}: ${'p'.repeat(40)}`) });
+
+    it('a request whose headers alone are too large gets 513 over UDP', async () => {
+      const { peer, stack } = await engine({ maxMessageSize: 600 });
+      peer.send(headerFlood('z9hG4bK-flood-udp'));
+      const res = (await peer.nth(0)) as SipResponse;
+      expect([res.status, getHeader(res, 'CSeq'), getHeader(res, 'Call-ID')]).toEqual([513, '1 OPTIONS', 'stack-test-1']);
+      expect(getHeader(res, 'Via')).toContain('branch=z9hG4bK-flood-udp');
+      expect(stack.stats().rejected).toBe(1);
+    });
+
+    it('a request whose headers alone are too large gets 513 over TCP', async () => {
+      const { tcp, stack } = await engine({ tcp: true, maxMessageSize: 600 });
+      if (!tcp) throw new Error('no tcp listener');
+      const peer = await SipPeer.tcp(tcp);
+      open.peers.push(peer);
+      peer.send(headerFlood('z9hG4bK-flood-tcp'));
+      const res = (await peer.nth(0)) as SipResponse;
+      expect([res.status, getHeader(res, 'CSeq'), getHeader(res, 'Call-ID')]).toEqual([513, '1 OPTIONS', 'stack-test-1']);
+      expect(getHeader(res, 'Via')).toContain('branch=z9hG4bK-flood-tcp');
+      expect(stack.stats().rejected).toBe(1);
+    });
+
     it('garbage, malformed ACKs and malformed responses are dropped and counted; traffic continues', async () => {
       const { peer, stack } = await engine();
       peer.sendRaw(Buffer.from('\x00\x01garbage\r\n\r\n'));

@@ -49,6 +49,19 @@ describe('TransactionLayer — server side', () => {
     expect(txn.state).toBe('Completed');
   });
 
+  it('tells the TU when the transaction terminates (onTerminated), once; the layer forgets it', () => {
+    const { layer, clock } = setup();
+    const txn = newServer(layer, request({ method: 'OPTIONS' }));
+    const ended: ServerTransaction[] = [];
+    txn.start({ onRequest: (t) => t.reply(200), onTerminated: (t) => ended.push(t) });
+    expect(ended).toEqual([]);
+    // RFC 3261 §17.2.2: Timer J (64×T1 on UDP) ends the Completed state.
+    clock.advance(64 * 100);
+    expect(ended).toEqual([txn]);
+    expect(txn.state).toBe('Terminated');
+    expect(layer.size.server).toBe(0);
+  });
+
   it('a TU answering later gets 100 Trying first; the final carries the transaction To tag', async () => {
     const { layer, summary, wire } = setup();
     const txn = newServer(layer);

@@ -187,6 +187,20 @@ describe('StreamFramer', () => {
     expect(framer.buffered).toBe(0);
   });
 
+  it('a header flood without an end: the reported header block stops at the last complete line', () => {
+    const framer = new StreamFramer({ maxMessageSize: 1000 });
+    const lines = ['OPTIONS sip:x@example.com SIP/2.0', 'Via: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK-f', 'Call-ID: flood', 'CSeq: 1 OPTIONS'];
+    for (let i = 0; i < 40; i++) lines.push(`X-Pad-${i}: ${'p'.repeat(40)}`);
+    const events = framer.push(Buffer.from(`${lines.join('\r\n')}\r\n`, 'latin1'));
+    expect(events).toEqual([expect.objectContaining({ type: 'error', reason: 'no-header-end' })]);
+    const [event] = events;
+    if (event?.type !== 'error') throw new Error('no error event');
+    const text = event.header.toString('latin1');
+    expect(event.header.length).toBeLessThanOrEqual(1000);
+    expect(text.startsWith('OPTIONS sip:x@example.com SIP/2.0\r\n')).toBe(true);
+    expect(text.split('\r\n').at(-1)).toMatch(/^X-Pad-\d+: p{40}$/);
+  });
+
   it('refuses a header flood arriving a byte at a time in linear time', () => {
     const framer = new StreamFramer({ maxMessageSize: 64 * 1024 });
     const one = Buffer.from('a');

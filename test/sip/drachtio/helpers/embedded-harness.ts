@@ -102,7 +102,8 @@ export async function startCallee(
   const done = runSipp({
     scenario: `sip-scenarios/drachtio/${scenario}`,
     target: { address: '127.0.0.1', port: serverPort },
-    extraArgs: ['-p', String(port), ...extraArgs],
+    localPort: port,
+    extraArgs,
   });
   await Promise.race([
     udpPortBound(port),
