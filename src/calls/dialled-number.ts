@@ -7,8 +7,13 @@
 import type { NumberRoute, TenantDirectory } from '../config/tenant-directory.js';
 import { nationalSignificantNumber, normalisePhoneNumber } from '../phone/phone-number.js';
 
+/** Distinct Request-URI users remembered (carriers send few forms of few numbers). */
+const MEMO_LIMIT = 10_000;
+
 export class DialledNumberIndex {
   private readonly byNational = new Map<string, string[]>();
+  /** Parsing numbers is the costly part of admission: remember each user's answer. */
+  private readonly memo = new Map<string, NumberRoute | null>();
 
   constructor(private readonly tenants: TenantDirectory) {
     for (const org of tenants.organisations()) {
@@ -20,6 +25,15 @@ export class DialledNumberIndex {
   }
 
   route(dialledUser: string): NumberRoute | null {
+    const known = this.memo.get(dialledUser);
+    if (known !== undefined) return known;
+    const route = this.resolve(dialledUser);
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(dialledUser, route);
+    return route;
+  }
+
+  private resolve(dialledUser: string): NumberRoute | null {
     const user = dialledUser.trim();
     const exact = normalisePhoneNumber(user);
     const direct = exact ? this.tenants.routeNumber(exact.e164) : null;

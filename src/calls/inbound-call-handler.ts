@@ -78,7 +78,10 @@ export class InboundCallHandler {
     d.registry.reserve();
     let session: Session;
     try {
+      // Contact first, so the session is stored with it in one write.
+      const contactId = await this.findContact(route.organisation.id, identity, callIdOf(req));
       session = await d.sessions.open({
+        contactId,
         orgId: route.organisation.id,
         agentId: route.agent.id,
         dialledNumber: route.number,
@@ -107,6 +110,7 @@ export class InboundCallHandler {
       // Once the agent is being dialled, createB2BUA relays the CANCEL and connectAgent ends the call.
       if (!agentDialled) d.teardown.end(call, 'caller_cancel');
     });
+    // One event for the whole set-up (timeline writes cost): what came in and what goes to the agent.
     d.recorder.event(session.id, 'call.invite', {
       carrier: carrier.id,
       source: req.source_address,
@@ -114,10 +118,11 @@ export class InboundCallHandler {
       callerPhone: identity.phone,
       anonymous: identity.anonymous,
       identitySource: identity.source,
+      agentUri: route.agent.sipUri,
+      agentHeaders: { [HEADER_SESSION_ID]: session.id, [HEADER_AGENT_ID]: route.agent.id },
     });
     call.log.info({ orgId: session.orgId, agentId: session.agentId, anonymous: identity.anonymous }, 'inbound call admitted');
     this.notifyOpened(call);
-    void this.resolveContact(call, identity);
 
     if (early.canceled) {
       d.teardown.end(call, 'caller_cancel');
@@ -153,7 +158,7 @@ export class InboundCallHandler {
         // answered meanwhile
       }
     }, d.calls.agentAnswerTimeoutSeconds * 1000);
-    let ringing = false;
+    let ringingAt: number | null = null;
     try {
       const { uas, uac } = await d.srf.createB2BUA(
         req,
@@ -164,14 +169,11 @@ export class InboundCallHandler {
           cbRequest: (err, sent) => {
             if (err || !sent) return;
             call.agentInvite = sent;
-            d.recorder.event(session.id, 'call.agent_invite', { uri: agentUri, headers: { [HEADER_SESSION_ID]: session.id, [HEADER_AGENT_ID]: agentId } });
             // CANCEL or hangup that raced the INVITE out of the door.
             if (call.state === 'ended' || call.endReason === 'caller_cancel') sent.cancel();
           },
           cbProvisional: (provisional) => {
-            if (ringing || provisional.status < 180) return;
-            ringing = true;
-            d.recorder.event(session.id, 'call.ringing', { status: provisional.status });
+            if (ringingAt === null && provisional.status >= 180) ringingAt = d.clock.now();
           },
         },
       );
@@ -187,7 +189,7 @@ export class InboundCallHandler {
       }
       attachLeg(call, call.caller, d.recorder, d.relayHooks);
       attachLeg(call, call.agent, d.recorder, d.relayHooks);
-      d.recorder.transition(session.id, 'live');
+      d.recorder.transition(session.id, 'live', { data: { ringingAt } });
       d.metrics.inboundCalls.inc({ result: 'answered' });
       call.log.info('call answered by the AI agent');
     } catch (error) {
@@ -218,20 +220,19 @@ export class InboundCallHandler {
     }
   }
 
-  private async resolveContact(call: Call, identity: CallerIdentity): Promise<void> {
+  /** The caller's contact, found or created by phone (anonymous: a new one); null if the store fails. */
+  private async findContact(orgId: string, identity: CallerIdentity, callId: string): Promise<string | null> {
     const { contacts } = this.deps.store;
-    const { session } = call;
     try {
       const now = this.deps.clock.now();
       const contact =
         identity.phone !== null && !identity.anonymous
-          ? await contacts.findOrCreateByPhone(session.orgId, identity.phone, now)
-          : await contacts.createAnonymous(session.orgId, now);
-      session.contactId = contact.id;
-      this.deps.recorder.contact(session.id, contact.id);
-      this.deps.recorder.event(session.id, 'contact.resolved', { contactId: contact.id, byPhone: identity.phone !== null });
+          ? await contacts.findOrCreateByPhone(orgId, identity.phone, now)
+          : await contacts.createAnonymous(orgId, now);
+      return contact.id;
     } catch (error) {
-      call.log.error({ err: error }, 'contact lookup failed; the call goes on without one');
+      this.deps.logger.error({ err: error, callId }, 'contact lookup failed; the call goes on without one');
+      return null;
     }
   }
 }

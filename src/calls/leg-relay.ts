@@ -36,6 +36,13 @@ export function attachLeg(call: Call, leg: CallLeg, recorder: SessionRecorder, h
   dialog.on('refer', (_req: InboundRequest, res: OutboundResponse) => {
     res.send(403, 'Use the talkbridge transfer API');
   });
+
+  // srf handles every frame of one TCP read synchronously: a BYE right behind the 200/ACK can be
+  // handled (and 'destroy' emitted) before the promise that handed us this dialog resumed us.
+  if (dialog.connected === false) {
+    leg.markEnded();
+    queueMicrotask(() => hooks.legHungUp(call, leg));
+  }
 }
 
 async function relayReinvite(

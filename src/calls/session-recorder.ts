@@ -1,6 +1,6 @@
 /**
  * Writes what happens on a call to the store through the session service: timeline events,
- * lifecycle transitions, contact and transfer updates. Writes for one session are applied in the
+ * lifecycle transitions and transfer records. Writes for one session are applied in the
  * order they were issued (one promise chain per session) and never block or break the call: a store
  * failure is logged, not thrown.
  */
@@ -29,12 +29,6 @@ export class SessionRecorder {
     this.enqueue(sessionId, `transition to ${to}`, async () => {
       const result = await this.service.transition(sessionId, to, details);
       if (!result.ok) this.log.warn({ sessionId, to, reason: result.reason, detail: result.detail }, 'session transition refused');
-    });
-  }
-
-  contact(sessionId: string, contactId: string): void {
-    this.enqueue(sessionId, 'contact update', async () => {
-      await this.store.sessions.update(sessionId, { contactId });
     });
   }
 

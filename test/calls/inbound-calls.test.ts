@@ -39,9 +39,14 @@ describe('inbound call → AI agent', () => {
       From: '<sip:+14155551212@localhost>',
     });
     expect(invite.sdp).toBe(CALLER_SDP);
-    expect(await timelineTypes(session.id)).toEqual(
-      expect.arrayContaining(['session.opened', 'call.invite', 'call.agent_invite', 'call.ringing', 'session.live', 'contact.resolved']),
-    );
+    expect(await timelineTypes(session.id)).toEqual(['session.opened', 'call.invite', 'session.live']);
+    const timeline = await h.store.sessions.timeline(session.id);
+    expect(timeline[1]!.data).toMatchObject({
+      carrier: 'carrier-a',
+      agentUri: AGENT_URI,
+      agentHeaders: { 'X-OPENCX-SESSION-ID': session.id, 'X-OPENCX-AGENT-ID': 'agent-1' },
+    });
+    expect(timeline[2]!.data.ringingAt).toEqual(expect.any(Number));
   });
 
   it('uses PAI from a trusted carrier and marks Privacy: id callers anonymous', async () => {
@@ -141,6 +146,19 @@ describe('inbound call → AI agent', () => {
     expect(callerB!.byes).toHaveLength(1);
     expect(callerB!.byes[0]!.Reason).toContain('agent_hangup');
     expect(h.control.liveCalls()).toBe(0);
+  });
+
+  it('a caller BYE handled before the B2BUA promise resumed us still hangs up the agent (regression)', async () => {
+    h.srf.byeRacesAnswer = true;
+    const { res } = h.srf.placeCall({ to: '+15550100', from: '+14155551212', sdp: CALLER_SDP });
+    expect((await res.final).status).toBe(200);
+    await flush();
+    const [caller, agent] = h.srf.dialogs.slice(-2).reverse();
+    expect(caller!.connected).toBe(false);
+    expect(agent!.byes).toHaveLength(1);
+    await h.control.idle();
+    const [session] = await h.store.sessions.list('acme', {});
+    expect(session).toMatchObject({ state: 'ended', endReason: 'caller_hangup' });
   });
 
   it('passes re-INVITEs through in both directions', async () => {

@@ -62,6 +62,19 @@ describe('carrier → talkbridge → AI agent', () => {
     expect(agentRun.messages).toContain('From: "Anonymous" <sip:anonymous@anonymous.invalid>');
   });
 
+  it('a hold re-INVITE from the caller passes through to the AI agent and its answer back', async () => {
+    const e2e = await start();
+    const agent = await e2e.peer('agent', 'uas-ai-agent-expect-headers.xml');
+    const carrier = await e2e.carrier('uac-carrier-hold-then-bye.xml', { pauseMs: 100 });
+    const agentRun = await agent.done;
+    expect(...sippPassed(carrier, 'carrier')).toBe(0);
+    expect(...sippPassed(agentRun, 'agent')).toBe(0);
+    expect(agentRun.messages).toMatch(/a=sendonly/);
+    const session = await e2e.session((s) => s.state === 'ended');
+    const types = (await e2e.store.sessions.timeline(session.id)).map((e) => e.type);
+    expect(types).toContain('call.reinvite');
+  });
+
   it('AI agent hangs up: BYE reaches the caller', async () => {
     const e2e = await start();
     const agent = await e2e.peer('agent', 'uas-ai-agent-hangs-up.xml', ['-d', '100']);

@@ -166,6 +166,8 @@ export class FakeSrf implements SrfPort {
   private handler: ((req: InboundRequest, res: OutboundResponse) => void) | null = null;
   private readonly farEnds = new Map<string, FarEnd>();
   readonly invites: RecordedInvite[] = [];
+  /** Make the caller's BYE arrive in the same read as the answer: handled before the app resumes. */
+  byeRacesAnswer = false;
   readonly dialogs: FakeDialog[] = [];
   private inviteWaiters: { count: number; resolve: () => void }[] = [];
 
@@ -213,6 +215,7 @@ export class FakeSrf implements SrfPort {
     const uas = new FakeDialog('uas', 'caller', { uri: 'sip:tb@127.0.0.1', sdp: uac.remote.sdp }, { uri: 'sip:carrier@127.0.0.1', sdp: req.body });
     this.dialogs.push(uas);
     res.send(200, { body: uac.remote.sdp });
+    if (this.byeRacesAnswer) uas.hangUp();
     return { uas, uac };
   }
 
