@@ -3,11 +3,12 @@
  * with the call-control codes (CALL_ERR_*, src/calls/call-errors.ts) and their HTTP statuses.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CALL_ERRORS, type CallCommandError } from '../../calls/call-errors.js';
+import type { CallCommandError } from '../../calls/call-errors.js';
+import { ERROR_CODES } from '../../errors.js';
 import { PROBLEM_CONTENT_TYPE, type Problem } from '../problem.js';
 
 export function sendCallProblem(request: FastifyRequest, reply: FastifyReply, error: CallCommandError): FastifyReply {
-  const def = CALL_ERRORS[error.code];
+  const def = ERROR_CODES[error.code];
   const problem: Problem = {
     type: `urn:talkbridge:problem:${error.code}`,
     title: def.title,
