@@ -26,6 +26,8 @@ export interface ParseOptions {
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const CRLF = Buffer.from('\r\n', 'latin1');
+/** Shared by every message without a body (a zero-length Buffer has nothing to mutate). */
+const EMPTY_BODY = Buffer.alloc(0);
 /** Content-Length above this is nonsense for a single message; rejected instead of risking overflow. */
 const MAX_CONTENT_LENGTH = 0xffffffff;
 
@@ -110,7 +112,9 @@ function parseUnguarded(data: Buffer, options?: ParseOptions): ParseResult {
     return fail('SIP_ERR_MISSING_CONTENT_LENGTH', undefined, partialOf(head));
   }
   // RFC 3261 §18.3: without Content-Length (datagram) the body runs to the end of the packet.
-  const body = Buffer.allocUnsafe(bodyLength);
+  // The body gets memory of its own, not a slice of Node's shared 8 KiB pool: dialogs keep
+  // messages (and SDP) for the whole call, and one kept slice would pin the entire pool slab.
+  const body = bodyLength === 0 ? EMPTY_BODY : Buffer.allocUnsafeSlow(bodyLength);
   data.copy(body, 0, bodyStart, bodyStart + bodyLength);
 
   const message: SipMessage =

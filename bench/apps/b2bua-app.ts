@@ -1,0 +1,178 @@
+/**
+ * A minimal drachtio-srf B2BUA, as a production application would be: every INVITE is bridged
+ * with `srf.createB2BUA` to the target URI; when one leg ends, the other is hung up.
+ *
+ *   node --expose-gc --import tsx bench/apps/b2bua-app.ts --target sip:callee@127.0.0.1:5090 \
+ *        --server external --control-port 9022 --secret s        (server in its own process)
+ *        --server inproc   --sip-port 0 --secret s               (server in this process)
+ *        --server worker   --sip-port 0 --secret s               (server in a worker thread)
+ *
+ * IPC (bench/lib/children.ts): `ready {sipPort, controlPort}` once connected; requests `stats`,
+ * `gc`, `hangup {perSecond}` (ends every established call, both legs, at a bounded rate), `stop`.
+ */
+import { Worker } from 'node:worker_threads';
+import Srf from 'drachtio-srf';
+import { writeHeapSnapshot } from 'node:v8';
+import { argValue, fullGc, memory, notify, serveIpc } from './ipc.js';
+import { startServerCore, type ServerCore } from './server-core.js';
+
+type Placement = 'external' | 'inproc' | 'worker';
+interface Leg {
+  on(event: 'destroy', listener: () => void): void;
+  destroy(): Promise<void>;
+}
+interface Call {
+  uas: Leg;
+  uac: Leg;
+}
+
+const placement = argValue('server', 'external') as Placement;
+const secret = argValue('secret');
+const target = argValue('target');
+
+/** The engine, wherever it runs: stats and gc are forwarded to it. */
+interface Engine {
+  controlPort: number;
+  sipPort: number | null;
+  request(type: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+async function startEngine(): Promise<Engine> {
+  if (placement === 'external') {
+    return { controlPort: Number(argValue('control-port')), sipPort: null, request: async () => ({}), close: async () => {} };
+  }
+  const sipPort = Number(argValue('sip-port', '0'));
+  if (placement === 'inproc') {
+    const core: ServerCore = await startServerCore({ sipPort, controlPort: 0, secret });
+    return {
+      controlPort: core.controlPort,
+      sipPort: core.sipPort,
+      request: async (type) => (type === 'stats' ? { stats: core.stats() } : {}),
+      close: () => core.server.close(),
+    };
+  }
+  const workerData = { sipPort, controlPort: 0, secret };
+  // Compiled (bench/lib/children.ts useCompiledApps): the bundle next to this one. From source:
+  // module hooks (tsx) are per thread, so the worker registers tsx itself, then loads the TypeScript entry.
+  const compiled = import.meta.url.endsWith('.js');
+  const entry = new URL(compiled ? './server-worker.js' : './server-worker.ts', import.meta.url);
+  const tsxApi = compiled ? '' : import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+  const worker = compiled ? new Worker(entry, { workerData }) : new Worker(boot, { eval: true, workerData });
+  let next = 1;
+  const pending = new Map<number, (m: Record<string, unknown>) => void>();
+  const ready = new Promise<{ sipPort: number; controlPort: number }>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (m: Record<string, unknown>) => {
+      if (m.type === 'ready') resolve(m as unknown as { sipPort: number; controlPort: number });
+      else if (typeof m.id === 'number') {
+        pending.get(m.id)?.(m);
+        pending.delete(m.id);
+      }
+    });
+  });
+  const { sipPort: bound, controlPort } = await ready;
+  const request = (type: string): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      const id = next++;
+      pending.set(id, resolve);
+      worker.postMessage({ id, type });
+    });
+  return {
+    controlPort,
+    sipPort: bound,
+    request,
+    close: async () => {
+      await request('stop');
+      await worker.terminate();
+    },
+  };
+}
+
+const engine = await startEngine();
+const calls = new Set<Call>();
+const counters = { invites: 0, connected: 0, failed: 0, ended: 0, failures: {} as Record<string, number> };
+
+const srf = new Srf();
+srf.invite((req, res) => {
+  counters.invites++;
+  srf.createB2BUA(req, res, target, { localSdpB: req.body }).then(
+    ({ uas, uac }) => {
+      counters.connected++;
+      const call: Call = { uas: uas as unknown as Leg, uac: uac as unknown as Leg };
+      calls.add(call);
+      let over = false;
+      const end = (other: Leg) => (): void => {
+        if (over) return;
+        over = true;
+        calls.delete(call);
+        counters.ended++;
+        other.destroy().catch(() => undefined);
+      };
+      call.uas.on('destroy', end(call.uac));
+      call.uac.on('destroy', end(call.uas));
+    },
+    (error: { status?: number; message?: string }) => {
+      counters.failed++;
+      const key = String(error.status ?? error.message ?? 'error');
+      counters.failures[key] = (counters.failures[key] ?? 0) + 1;
+    },
+  );
+});
+srf.on('error', () => undefined);
+srf.connect({ host: '127.0.0.1', port: engine.controlPort, secret });
+await new Promise<void>((resolve, reject) => {
+  srf.once('connect', (err: Error | null) => (err ? reject(err) : resolve()));
+});
+
+/** Ends every established call, `perSecond` at most, both legs (the caller's leg first). */
+async function hangupAll(perSecond: number): Promise<number> {
+  const batch = Math.max(1, Math.round(perSecond / 20));
+  let n = 0;
+  for (const call of [...calls]) {
+    if (!calls.has(call)) continue;
+    calls.delete(call);
+    counters.ended++;
+    call.uas.destroy().catch(() => undefined);
+    call.uac.destroy().catch(() => undefined);
+    if (++n % batch === 0) await new Promise<void>((resolve) => setTimeout(resolve, 50));
+  }
+  return n;
+}
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  try {
+    srf.disconnect();
+  } catch {
+    // already gone
+  }
+  await engine.close().catch(() => undefined);
+  process.exit(0);
+}
+
+serveIpc(
+  {
+    stats: async () => ({ app: { ...counters, live: calls.size }, engine: (await engine.request('stats')).stats ?? null, memory: memory() }),
+    /** Diagnostics: a V8 heap snapshot of this process (main thread) written to `path`. */
+    snapshot: async (m) => {
+      await fullGc();
+      return { path: writeHeapSnapshot(String(m.path)) };
+    },
+    gc: async () => {
+      await Promise.all([fullGc(), engine.request('gc')]);
+      return { memory: memory() };
+    },
+    hangup: async (m) => ({ hungUp: await hangupAll(Number(m.perSecond ?? 2000)) }),
+    stop: () => {
+      setImmediate(() => void stop());
+      return {};
+    },
+  },
+  () => void stop(),
+);
+process.on('SIGTERM', () => void stop());
+notify({ type: 'ready', sipPort: engine.sipPort, controlPort: engine.controlPort });

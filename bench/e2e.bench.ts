@@ -1,0 +1,127 @@
+/**
+ * `npm run bench -- e2e`: end-to-end calls/s with 0 failures — SIPp carrier → talkbridge (embedded
+ * SIP server + call control + SQLite store, bench/apps/talkbridge-app.ts) → SIPp AI agent → BYE —
+ * next to the engine-only B2BUA (bench/apps/b2bua-app.ts: the same embedded server with a bare
+ * drachtio-srf createB2BUA application) measured in the same run between the same SIPp peers.
+ *
+ * Each contender is ramped through the same call rates (alternating contenders at every step so
+ * both see the same machine state); a step counts when every call of it succeeded (SIPp: no failed
+ * call) and the app reports no failure. The figure is the highest clean rate's achieved calls/s.
+ * Target: talkbridge ≥ 70 % of the engine-only figure.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchFigure } from './bench-figure.js';
+import { type NodeChild, spawnNodeApp } from './lib/children.js';
+import { freePort, waitUdpBound } from './lib/ports.js';
+import { startSipp, type SippStats } from './lib/sipp-load.js';
+
+const RATES = [100, 150, 200, 250, 300, 350, 400, 500, 600, 700, 800, 1000, 1200];
+const STEP_SECONDS = 4;
+const SECRET = 'bench-e2e';
+
+type Contender = 'engine-b2bua' | 'talkbridge';
+
+interface Step {
+  rate: number;
+  ok: boolean;
+  stats: SippStats | null;
+  detail: string;
+}
+
+export default async function run(): Promise<BenchFigure[]> {
+  const best: Record<Contender, Step | null> = { 'engine-b2bua': null, talkbridge: null };
+  const stopped: Record<Contender, boolean> = { 'engine-b2bua': false, talkbridge: false };
+  const failures: string[] = [];
+  for (const rate of RATES) {
+    for (const contender of ['engine-b2bua', 'talkbridge'] as const) {
+      if (stopped[contender]) continue;
+      const step = await runStep(contender, rate);
+      if (step.ok) best[contender] = step;
+      else {
+        stopped[contender] = true;
+        failures.push(`${contender} @${rate}/s: ${step.detail}`);
+      }
+    }
+    if (stopped['engine-b2bua'] && stopped.talkbridge) break;
+  }
+  const value = callsPerSecond(best.talkbridge);
+  const baseline = callsPerSecond(best['engine-b2bua']);
+  return [
+    {
+      bench: 'e2e',
+      value,
+      unit: 'calls/s',
+      baseline,
+      ratio: baseline > 0 ? value / baseline : Number.NaN,
+      note:
+        `carrier → talkbridge (session, contact, timeline in SQLite) → AI agent → BYE, 0 failed calls; baseline: engine-only createB2BUA; ` +
+        `steps of ${STEP_SECONDS}s; target ratio ≥ 0.70${failures.length ? `; first failing steps: ${failures.join(' | ')}` : ''}`,
+    },
+  ];
+}
+
+function callsPerSecond(step: Step | null): number {
+  if (!step?.stats) return 0;
+  return step.stats.elapsedS > 0 ? step.stats.successful / step.stats.elapsedS : step.rate;
+}
+
+async function runStep(contender: Contender, rate: number): Promise<Step> {
+  const calls = rate * STEP_SECONDS;
+  const agentPort = await freePort('udp');
+  const carrierPort = await freePort('udp');
+  const dataDir = mkdtempSync(join(tmpdir(), 'talkbridge-bench-e2e-'));
+  const agentUri = `sip:agent@127.0.0.1:${agentPort}`;
+  const app: NodeChild =
+    contender === 'talkbridge'
+      ? spawnNodeApp('talkbridge', 'talkbridge-app.ts', ['--agent', agentUri, '--data-dir', dataDir, '--secret', SECRET])
+      : spawnNodeApp('b2bua', 'b2bua-app.ts', ['--server', 'inproc', '--sip-port', '0', '--secret', SECRET, '--target', agentUri]);
+  try {
+    const { sipPort } = await app.waitFor<{ sipPort: number }>('ready', 30_000);
+    const agent = await startSipp({
+      name: `${contender}-agent`,
+      scenario: 'sip-scenarios/bench/uas-answer.xml',
+      localPort: agentPort,
+      calls,
+      timeoutS: STEP_SECONDS * 4 + 30,
+    });
+    await waitUdpBound(agentPort, 10_000, agent.done);
+    const carrier = await startSipp({
+      name: `${contender}-carrier`,
+      scenario: 'sip-scenarios/calls/uac-carrier-bench-call.xml',
+      localPort: carrierPort,
+      target: { address: '127.0.0.1', port: sipPort },
+      calls,
+      rate,
+      pauseMs: 0,
+      timeoutS: STEP_SECONDS * 4 + 20,
+      extraArgs: ['-s', '+15550100', '-key', 'caller', '+14155551212'],
+    });
+    const uac = await carrier.done;
+    const uas = await agent.done;
+    const stats = (await app.rpc<{ app: Record<string, unknown> }>('stats', {}, 10_000).catch(() => null))?.app ?? {};
+    const appFailed = appFailures(contender, stats);
+    const ok = uac.code === 0 && uac.stats?.failed === 0 && uac.stats.successful === calls && uas.stats?.failed === 0 && appFailed === 0;
+    return {
+      rate,
+      ok,
+      stats: uac.stats,
+      detail: ok
+        ? 'ok'
+        : `uac exit ${uac.code}, ${uac.stats?.successful ?? '?'} ok / ${uac.stats?.failed ?? '?'} failed ${JSON.stringify(uac.stats?.causes ?? {})}; uas failed ${uas.stats?.failed ?? "?"} ${JSON.stringify(uas.stats?.causes ?? {})} ${uas.errors.slice(0, 300)}; app failures ${appFailed}`,
+    };
+  } finally {
+    await app.rpc('stop', {}, 10_000).catch(() => undefined);
+    await app.stop(5_000);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function appFailures(contender: Contender, stats: Record<string, unknown>): number {
+  if (contender === 'engine-b2bua') return Number(stats.failed ?? 0);
+  const results = (stats.results ?? {}) as Record<string, number>;
+  return Object.entries(results)
+    .filter(([result]) => result !== 'answered')
+    .reduce((sum, [, n]) => sum + n, 0);
+}
