@@ -9,7 +9,8 @@ const POOL_SIZE = 4096;
 const pool = Buffer.alloc(POOL_SIZE);
 let offset = POOL_SIZE;
 
-function randomHex(bytes: number): string {
+/** `bytes` random bytes as lowercase hex, from the pooled CSPRNG read (bytes ≤ 4096). */
+export function randomHex(bytes: number): string {
   if (offset + bytes > POOL_SIZE) {
     randomFillSync(pool);
     offset = 0;

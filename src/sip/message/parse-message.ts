@@ -112,10 +112,10 @@ function parseUnguarded(data: Buffer, options?: ParseOptions): ParseResult {
     return fail('SIP_ERR_MISSING_CONTENT_LENGTH', undefined, partialOf(head));
   }
   // RFC 3261 §18.3: without Content-Length (datagram) the body runs to the end of the packet.
-  // The body gets memory of its own, not a slice of Node's shared 8 KiB pool: dialogs keep
-  // messages (and SDP) for the whole call, and one kept slice would pin the entire pool slab.
-  const body = bodyLength === 0 ? EMPTY_BODY : Buffer.allocUnsafeSlow(bodyLength);
-  data.copy(body, 0, bodyStart, bodyStart + bodyLength);
+  // Zero-copy view of the received bytes. Transports hand the parser memory of the message's own
+  // (a UDP datagram's buffer; a TCP message copied out by the stream framer), never a slice of a
+  // shared pool, so a body kept for a whole call pins only its own message (see stream-framer.ts).
+  const body = bodyLength === 0 ? EMPTY_BODY : data.subarray(bodyStart, bodyStart + bodyLength);
 
   const message: SipMessage =
     head.kind === 'request'

@@ -39,7 +39,9 @@ export function serializeMessage(message: SipMessage): Buffer {
   head += '\r\n';
   const body = message.body;
   const headLength = Buffer.byteLength(head, 'utf8');
-  const out = Buffer.allocUnsafe(headLength + body.length);
+  // Own memory rather than a slice of Node's shared 8 KiB pool: a sent message may be kept for
+  // the whole call (retransmission, ACK for a 2xx), and one kept slice would pin the whole slab.
+  const out = Buffer.allocUnsafeSlow(headLength + body.length);
   out.write(head, 0, 'utf8');
   body.copy(out, headLength);
   return out;

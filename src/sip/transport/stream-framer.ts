@@ -75,14 +75,14 @@ export class StreamFramer {
     const events: FrameEvent[] = [];
     if (this.failed || chunk.length === 0) return events;
     if (this.length === 0) {
-      const used = this.frame(chunk, 0, chunk.length, false, events);
+      const used = this.frame(chunk, 0, chunk.length, events);
       if (!this.failed && used < chunk.length) this.keep(chunk, used);
       return events;
     }
     this.append(chunk);
     if (this.need > 0 && this.length < this.need) return events; // body still arriving
     const buffer = this.pending as Buffer;
-    const used = this.frame(buffer, 0, this.length, true, events);
+    const used = this.frame(buffer, 0, this.length, events);
     if (this.failed) {
       this.pending = null;
       this.length = 0;
@@ -97,7 +97,7 @@ export class StreamFramer {
   }
 
   /** Frame messages in `data[from, to)`; returns the offset of the first byte not consumed. */
-  private frame(data: Buffer, from: number, to: number, copy: boolean, events: FrameEvent[]): number {
+  private frame(data: Buffer, from: number, to: number, events: FrameEvent[]): number {
     let at = from;
     while (at < to) {
       if (this.need === 0 && this.scanned === 0) {
@@ -124,8 +124,12 @@ export class StreamFramer {
         this.scanned = 0;
       }
       if (to - at < this.need) return at;
-      const message = data.subarray(at, at + this.need);
-      events.push({ type: 'message', data: copy ? Buffer.from(message) : message });
+      // Each message gets memory of its own: a view into the socket's read chunk (up to 64 KiB) or
+      // a slice of Node's shared 8 KiB pool would be pinned for a whole call by a dialog that keeps
+      // the INVITE or its SDP body (the parser hands out zero-copy views of these bytes).
+      const message = Buffer.allocUnsafeSlow(this.need);
+      data.copy(message, 0, at, at + this.need);
+      events.push({ type: 'message', data: message });
       at += this.need;
       this.need = 0;
     }
