@@ -11,8 +11,12 @@
  * and sample again. Per call = (RSS − baseline) / calls. Finally the application hangs up every
  * call (BYE on both legs) and the bench checks that no dialog is left.
  *
+ * Besides RSS, the figures carry the live memory per call (V8 heap used + memory outside the
+ * heap, after GC): RSS also keeps what the establishment's transactions used at their peak (V8 and
+ * malloc do not hand freed pages back at once), so it depends on how fast the calls came in.
+ *
  * Environment: BENCH_MEMORY_COUNTS (default 1000,5000), BENCH_MEMORY_RATE (calls/s while
- * establishing, default 500), BENCH_MEMORY_DRAIN_S (longest wait for transactions to end, default
+ * establishing, default 250), BENCH_MEMORY_DRAIN_S (longest wait for transactions to end, default
  * 40; 0 measures right after establishment, transactions included).
  */
 import type { BenchFigure } from './bench-figure.js';
@@ -25,7 +29,7 @@ import { type SystemUnderTest, startB2bua } from './lib/sut.js';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const COUNTS = env('BENCH_MEMORY_COUNTS', '1000,5000').split(',').map(Number).sort((a, b) => a - b);
-const RATE = Number(env('BENCH_MEMORY_RATE', '500'));
+const RATE = Number(env('BENCH_MEMORY_RATE', '250'));
 const DRAIN_S = Number(env('BENCH_MEMORY_DRAIN_S', '40'));
 const TARGET_KIB = 24;
 const log = (line: string): void => void process.stderr.write(line + '\n');
@@ -137,8 +141,8 @@ export default async function run(): Promise<BenchFigure[]> {
         kib_per_call: dServer + dApp,
         server_kib_per_call: dServer,
         app_kib_per_call: dApp,
-        server_heap_kib_per_call: (s.serverHeap - base.serverHeap) / count,
-        app_heap_kib_per_call: (s.appHeap - base.appHeap) / count,
+        server_live_kib_per_call: (s.serverHeap + s.serverExternal - base.serverHeap - base.serverExternal) / count,
+        app_live_kib_per_call: (s.appHeap + s.appExternal - base.appHeap - base.appExternal) / count,
         target_kib: TARGET_KIB,
         note: `RSS after GC, separate processes, ${runtime}; ${s.transactions} transactions pending at sample`,
       });

@@ -119,102 +119,144 @@ function prefix(p: string, record: Record<string, number> | undefined): Record<s
 }
 
 export interface SearchOptions extends StepOptions {
-  /** Rates tried in order until the first failure. */
+  /** Rates tried in order until each contender's first failure. */
   ladder: number[];
-  /** Bisection steps between the last pass and the first failure. */
-  refine: number;
   stepSeconds: number;
-  /** Settle time between steps (late retransmissions, timers). */
+  /** Settle time after each step (late retransmissions, timers). */
   settleMs: number;
-  /** Calls run (and not counted) on every freshly started system, e.g. JIT warm-up. */
-  warmup?: { rate: number; calls: number };
   log: (line: string) => void;
 }
 
+export interface Contender {
+  name: string;
+  start: (uasPort: number) => Promise<SystemUnderTest>;
+  /** Calls run (and not counted) on every freshly started system, e.g. JIT warm-up. */
+  warmup?: { rate: number; calls: number };
+  /** Bisection steps between the last pass and the first failure. */
+  refine: number;
+}
+
 export interface SearchResult {
+  name: string;
   best: StepResult | null;
   firstFailure: StepResult | null;
   steps: StepResult[];
   /** The system's own counters after its last step (before it was closed). */
   finalStats: Awaited<ReturnType<SystemUnderTest['stats']>> | null;
+  /** Set when the system could not be started or a step threw. */
+  error: string | null;
+}
+
+/** One contender's search state: its running system, results so far, bisection bounds. */
+class Search {
+  readonly result: SearchResult;
+  private current: { sut: SystemUnderTest; uasPort: number } | null = null;
+  private lo = 0;
+  private hi = 0;
+  refinesLeft: number;
+
+  constructor(
+    private readonly contender: Contender,
+    private readonly options: SearchOptions,
+  ) {
+    this.result = { name: contender.name, best: null, firstFailure: null, steps: [], finalStats: null, error: null };
+    this.refinesLeft = contender.refine;
+  }
+
+  get climbing(): boolean {
+    return this.result.firstFailure === null && this.result.error === null;
+  }
+
+  /** The next bisection rate, or null when done (no failure, no budget, or the gap is small). */
+  nextRefinement(): number | null {
+    if (this.result.error !== null || this.result.firstFailure === null || this.refinesLeft <= 0) return null;
+    if (this.hi - this.lo <= Math.max(25, this.lo * 0.05)) return null;
+    return Math.round((this.lo + this.hi) / 2 / 10) * 10;
+  }
+
+  async attempt(rate: number): Promise<void> {
+    const { options } = this;
+    const name = this.contender.name;
+    try {
+      const { sut, uasPort } = await this.fresh();
+      const calls = Math.max(50, Math.round(rate * options.stepSeconds));
+      const step = await runStep(sut, uasPort, rate, calls, options);
+      this.result.steps.push(step);
+      options.log(
+        `  ${name.padEnd(12)} ${String(rate).padStart(5)} calls/s × ${calls}: ${step.pass ? 'pass' : 'FAIL'}` +
+          ` (ok ${step.successful}, failed ${step.failed}, retrans ${step.retransmissions}, rtd ${step.responseTimeMs} ms, ${step.wallS.toFixed(1)} s,` +
+          ` cpu µs/call ${Object.entries(step.cpuUsPerCall).map(([r, v]) => `${r} ${Math.round(v)}`).join(' ')})` +
+          (step.pass ? '' : ` — ${step.why.split('\n')[0]}`),
+      );
+      if (step.pass) {
+        if (!this.result.best || rate > this.result.best.rate) this.result.best = step;
+        this.lo = Math.max(this.lo, rate);
+      } else {
+        const first = firstUnexpected(step);
+        if (first) options.log(`  ${name.padEnd(12)}   first SIPp error: ${first}`);
+        if (this.result.firstFailure === null) this.result.firstFailure = step;
+        this.hi = this.hi === 0 ? rate : Math.min(this.hi, rate);
+        // A failed step leaves the system busy with the failed calls' retransmissions and timers
+        // for up to 32 s: the next step of this contender runs on a freshly started one.
+        await this.retire();
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      options.log(`  ${name}: ${message}`);
+      this.result.error = message.split('\n').slice(0, 6).join(' | ');
+      await this.retire();
+    }
+    await sleep(options.settleMs);
+  }
+
+  async retire(): Promise<void> {
+    if (!this.current) return;
+    this.result.finalStats = await this.current.sut.stats().catch(() => null);
+    await this.current.sut.close().catch(() => undefined);
+    this.current = null;
+  }
+
+  private async fresh(): Promise<{ sut: SystemUnderTest; uasPort: number }> {
+    if (this.current) return this.current;
+    const uasPort = await freePort('udp');
+    const sut = await this.contender.start(uasPort);
+    this.current = { sut, uasPort };
+    const warmup = this.contender.warmup;
+    if (warmup) {
+      const w = await runStep(sut, uasPort, warmup.rate, warmup.calls, this.options);
+      this.options.log(`  ${this.contender.name.padEnd(12)} warm-up ${warmup.rate} calls/s × ${warmup.calls}: ${w.pass ? 'ok' : `FAIL — ${w.why.split('\n')[0]}`}`);
+      await sleep(this.options.settleMs);
+    }
+    return this.current;
+  }
 }
 
 /**
- * Highest rate with a passing step: the ladder up to its first failure, then `refine` bisections.
- * A failed step leaves the system busy with the failed calls' retransmissions and timers for up
- * to 32 s, so every step after a failure runs on a freshly started system (and callee port).
+ * Highest passing rate of every contender, searched in lockstep so that all of them see the same
+ * machine state (the machine is shared): every rung of the ladder is tried by each contender still
+ * climbing, in turn; then the bisections between each one's last pass and first failure, again in
+ * turn. Each contender's system stays up between its steps (and is restarted after a failure).
  */
-export async function stepSearch(name: string, start: (uasPort: number) => Promise<SystemUnderTest>, options: SearchOptions): Promise<SearchResult> {
-  const steps: StepResult[] = [];
-  let best: StepResult | null = null;
-  let firstFailure: StepResult | null = null;
-  let finalStats: SearchResult['finalStats'] = null;
-  let current: { sut: SystemUnderTest; uasPort: number } | null = null;
-  const fresh = async (): Promise<{ sut: SystemUnderTest; uasPort: number }> => {
-    if (current) return current;
-    const uasPort = await freePort('udp');
-    const sut = await start(uasPort);
-    current = { sut, uasPort };
-    if (options.warmup) {
-      const w = await runStep(sut, uasPort, options.warmup.rate, options.warmup.calls, options);
-      options.log(`  ${name.padEnd(12)} warm-up ${options.warmup.rate} calls/s × ${options.warmup.calls}: ${w.pass ? 'ok' : `FAIL — ${w.why.split('\n')[0]}`}`);
-      await sleep(options.settleMs);
-    }
-    return current;
-  };
-  const retire = async (): Promise<void> => {
-    if (!current) return;
-    finalStats = await current.sut.stats().catch(() => null);
-    await current.sut.close().catch(() => undefined);
-    current = null;
-  };
-  const attempt = async (rate: number): Promise<StepResult> => {
-    const { sut, uasPort } = await fresh();
-    const calls = Math.max(50, Math.round(rate * options.stepSeconds));
-    const step = await runStep(sut, uasPort, rate, calls, options);
-    steps.push(step);
-    options.log(
-      `  ${name.padEnd(12)} ${String(rate).padStart(5)} calls/s × ${calls}: ${step.pass ? 'pass' : 'FAIL'}` +
-        ` (ok ${step.successful}, failed ${step.failed}, retrans ${step.retransmissions}, rtd ${step.responseTimeMs} ms, ${step.wallS.toFixed(1)} s,` +
-        ` cpu µs/call ${Object.entries(step.cpuUsPerCall).map(([r, v]) => `${r} ${Math.round(v)}`).join(' ')})` +
-        (step.pass ? '' : ` — ${step.why.split('\n')[0]}`),
-    );
-    if (!step.pass) {
-      const first = firstUnexpected(step);
-      if (first) options.log(`  ${name.padEnd(12)}   first SIPp error: ${first}`);
-      await retire();
-    } else {
-      await sleep(options.settleMs);
-    }
-    return step;
-  };
+export async function searchAll(contenders: Contender[], options: SearchOptions): Promise<SearchResult[]> {
+  const searches = contenders.map((c) => new Search(c, options));
   try {
     for (const rate of options.ladder) {
-      const step = await attempt(rate);
-      if (!step.pass) {
-        firstFailure = step;
-        break;
-      }
-      best = step;
+      const climbing = searches.filter((s) => s.climbing);
+      if (climbing.length === 0) break;
+      for (const search of climbing) await search.attempt(rate);
     }
-    if (firstFailure) {
-      let lo = best?.rate ?? 0;
-      let hi = firstFailure.rate;
-      for (let i = 0; i < options.refine && hi - lo > Math.max(25, lo * 0.05); i++) {
-        const mid = Math.round((lo + hi) / 2 / 10) * 10;
-        const step = await attempt(mid);
-        if (step.pass) {
-          best = step;
-          lo = mid;
-        } else {
-          hi = mid;
-        }
+    for (;;) {
+      const pending = searches.map((s) => [s, s.nextRefinement()] as const).filter((e): e is readonly [Search, number] => e[1] !== null);
+      if (pending.length === 0) break;
+      for (const [search, rate] of pending) {
+        search.refinesLeft--;
+        await search.attempt(rate);
       }
     }
   } finally {
-    await retire();
+    for (const search of searches) await search.retire();
   }
-  return { best, firstFailure, steps, finalStats };
+  return searches.map((s) => s.result);
 }
 
 /** The first event of SIPp's error logs (callee first: it sees the engine's requests), one line. */
