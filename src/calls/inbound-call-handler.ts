@@ -18,7 +18,7 @@ import type { CallMetrics } from './call-metrics.js';
 import type { CallRegistry } from './call-registry.js';
 import type { CallTeardown } from './call-teardown.js';
 import { admitInbound, type AdmissionDirectory } from './inbound-admission.js';
-import { attachLeg, type LegRelayHooks } from './leg-relay.js';
+import { attachLeg, relayMissedReinvite, type LegRelayHooks } from './leg-relay.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { SessionRecorder } from './session-recorder.js';
 import { callIdOf, sipErrorStatus, type InboundRequest, type OutboundResponse, type SrfPort } from './srf-port.js';
@@ -189,6 +189,7 @@ export class InboundCallHandler {
       }
       attachLeg(call, call.caller, d.recorder, d.relayHooks);
       attachLeg(call, call.agent, d.recorder, d.relayHooks);
+      relayMissedReinvite(call, call.caller, req.body, d.recorder);
       d.recorder.transition(session.id, 'live', { data: { ringingAt } });
       d.metrics.inboundCalls.inc({ result: 'answered' });
       call.log.info('call answered by the AI agent');

@@ -101,3 +101,25 @@ async function relayRequest(
     res.send(sipErrorStatus(error) ?? 500);
   }
 }
+
+/**
+ * srf answers a re-INVITE itself (with the current local SDP) while a dialog has no 'modify'
+ * listener, and it handles every frame of one TCP read synchronously: a re-INVITE right behind the
+ * ACK can reach the dialog before `attachLeg` ran. When the leg's remote SDP is no longer the one
+ * it was created with, such a re-INVITE slipped through: offer the new SDP to the peer now, so a
+ * hold (or codec change) still reaches the other side.
+ */
+export function relayMissedReinvite(call: Call, leg: CallLeg, createdWithSdp: string, recorder: SessionRecorder): void {
+  const offered = leg.dialog.remote.sdp;
+  const peer = call.peerOf(leg);
+  if (!offered || offered === createdWithSdp || !peer || peer.ended) return;
+  call.reinviting.add(peer);
+  peer.dialog
+    .modify(offered)
+    .then(
+      () => recorder.event(call.sessionId, 'call.reinvite', { from: leg.role, to: peer.role, status: 200, late: true }),
+      (error: unknown) =>
+        recorder.event(call.sessionId, 'call.reinvite', { from: leg.role, to: peer.role, status: sipErrorStatus(error) ?? 500, late: true }),
+    )
+    .finally(() => call.reinviting.delete(peer));
+}
