@@ -85,8 +85,8 @@ export async function startTalkbridge(options: StartOptions): Promise<RunningTal
     const sipServer = await startSipServer(config, logger);
     if (sipServer) shutdown.add('sip-server', () => sipServer.close());
 
-    const srf = await connectSrf(config, sipServer, logger, options.connectTimeoutMs ?? 10_000);
-    shutdown.add('drachtio-srf', () => srf.disconnect());
+    const { srf, connected, disconnect } = await connectSrf(config, sipServer, logger, options.connectTimeoutMs ?? 10_000);
+    shutdown.add('drachtio-srf', disconnect);
 
     const dispatcher = new Agent({ connect: { timeout: 5_000 } });
     shutdown.add('http-client', () => dispatcher.close());
@@ -110,7 +110,7 @@ export async function startTalkbridge(options: StartOptions): Promise<RunningTal
       tenants,
       logger,
       metrics,
-      readiness: [{ name: 'sip', check: async () => srfConnected(srf) }],
+      readiness: [{ name: 'sip', check: async () => connected() }],
       plugins: [
         ...zendeskRoutes(zendesk),
         sessionsRoutes({ controller: calls.controller, store, transferWaitMaxSeconds: config.calls.transferWaitMaxSeconds }),
@@ -155,19 +155,16 @@ async function startSipServer(config: TalkbridgeConfig, logger: Logger): Promise
   return embedded;
 }
 
-function srfConnected(srf: Srf): boolean {
-  // drachtio-srf keeps the socket on its agent; `connected` is not in its typings.
-  const agent = (srf as unknown as { _app?: { client?: { connected?: boolean } } })._app?.client;
-  return agent?.connected ?? true;
-}
-
-/** Connects drachtio-srf to the embedded server or to the configured external drachtio-server. */
+/**
+ * Connects drachtio-srf to the embedded server or to the configured external drachtio-server.
+ * `connected()` follows srf's public connect/close/reconnecting events (readiness: /ready).
+ */
 async function connectSrf(
   config: TalkbridgeConfig,
   embedded: EmbeddedSipServer | null,
   logger: Logger,
   timeoutMs: number,
-): Promise<Srf> {
+): Promise<{ srf: Srf; connected: () => boolean; disconnect: () => void }> {
   const server = config.sip.server;
   const target =
     server.mode === 'embedded' && embedded
@@ -178,7 +175,20 @@ async function connectSrf(
   if (!target) throw new Error('no SIP server to connect to');
   const srf = new Srf();
   const log = logger.child({ component: 'drachtio-srf', drachtio: `${target.host}:${target.port}` });
+  let up = false;
+  let stopping = false;
   srf.on('error', (error: Error) => log.warn({ err: error }, 'drachtio connection error'));
+  srf.on('connect', (error: Error | null) => {
+    up = !error;
+  });
+  // srf re-emits its agent's 'close' and 'reconnecting' (lib/srf.js); its typings omit them.
+  const events = srf as unknown as NodeJS.EventEmitter;
+  for (const event of ['close', 'reconnecting']) {
+    events.on(event, () => {
+      if (up && !stopping) log.warn({ event }, 'drachtio connection lost; drachtio-srf reconnects');
+      up = false;
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       srf.disconnect();
@@ -196,5 +206,12 @@ async function connectSrf(
     });
     srf.connect(target);
   });
-  return srf;
+  return {
+    srf,
+    connected: () => up,
+    disconnect: () => {
+      stopping = true;
+      srf.disconnect();
+    },
+  };
 }
