@@ -65,3 +65,8 @@ export async function openRedisStore(url: string, options: RedisStoreOptions): P
     },
   };
 }
+
+/** Whether `store` is the Redis store (the instance bus publishes over its connection). */
+export function isRedisStore(store: Store): store is RedisStore {
+  return (store as Partial<RedisStore>).redis instanceof Redis;
+}

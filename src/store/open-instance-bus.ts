@@ -1,0 +1,32 @@
+/**
+ * Opens the instance bus that fits the store (composition root helper): Redis pub/sub over the
+ * Redis store's connection when instances share Redis, otherwise the local bus that forwards
+ * nothing (a SQLite store belongs to one instance).
+ */
+import type { z } from 'zod';
+import type { Logger } from '../logger.js';
+import type { InstanceBus } from './instance-bus.js';
+import { LocalInstanceBus } from './local-instance-bus.js';
+import { isRedisStore } from './redis/open-redis-store.js';
+import { RedisInstanceBus } from './redis/redis-instance-bus.js';
+import type { Store } from './store.js';
+
+export interface OpenInstanceBusOptions<Req, Res> {
+  store: Store;
+  instanceId: string;
+  /** The store's key prefix (`store.redis.keyPrefix`): channels are `<prefix>bus:<instance id>`. */
+  keyPrefix: string;
+  schemas: { request: z.ZodType<Req>; reply: z.ZodType<Res> };
+  logger: Logger;
+}
+
+export async function openInstanceBus<Req, Res>(options: OpenInstanceBusOptions<Req, Res>): Promise<InstanceBus<Req, Res>> {
+  if (!isRedisStore(options.store)) return new LocalInstanceBus(options.instanceId);
+  return RedisInstanceBus.open({
+    publisher: options.store.redis,
+    instanceId: options.instanceId,
+    channelPrefix: `${options.keyPrefix}bus:`,
+    schemas: options.schemas,
+    logger: options.logger,
+  });
+}
