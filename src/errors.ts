@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   CALL_ERR_TRANSFER_IN_PROGRESS: { http: 409, title: 'A transfer is already in progress for this session' },
   CALL_ERR_IDEMPOTENCY_MISMATCH: { http: 422, title: 'Idempotency-Key reused with a different request' },
   CALL_ERR_NOT_OWNED: { http: 503, title: 'The call is handled by another instance' },
+  CALL_ERR_OWNER_UNREACHABLE: { http: 503, title: 'The instance that owns the call cannot be reached' },
+  CALL_ERR_OWNER_TIMEOUT: { http: 504, title: 'The instance that owns the call did not answer in time' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -2,8 +2,8 @@
  * Composition root (STYLE.md habit 7): builds every part from the validated config, in order, and
  * closes them in reverse. Nothing here runs on import; `startTalkbridge()` does the work.
  *
- *   store → embedded SIP server (unless sip.server.mode = external) → drachtio-srf connection →
- *   Zendesk integration → call control → HTTP API
+ *   store → instance bus → embedded SIP server (unless sip.server.mode = external) →
+ *   drachtio-srf connection → Zendesk integration → call control → HTTP API
  *
  * Call control talks to the SIP server only through drachtio-srf, the same way it talks to a real
  * drachtio-server in production (DESIGN.md "Processes and real parts").
@@ -16,12 +16,14 @@ import type { TalkbridgeConfig } from './config/config.schema.js';
 import { parseListenSpec } from './config/field-formats.js';
 import { TenantDirectory } from './config/tenant-directory.js';
 import { createCallControl, type CallControl } from './calls/create-call-control.js';
+import { forwardedCommandSchemas } from './calls/forwarded-command.schema.js';
 import { createHttpServer } from './http/create-http-server.js';
 import { sessionsRoutes } from './http/routes/sessions-routes.js';
 import { zendeskRoutes } from './http/routes/zendesk-routes.js';
 import type { Logger } from './logger.js';
 import { SessionEvents } from './sessions/session-events.js';
 import { createEmbeddedSipServer, type EmbeddedSipServer } from './sip/server/embedded-sip-server.js';
+import { openInstanceBus } from './store/open-instance-bus.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createZendeskIntegration, type ZendeskIntegration } from './zendesk/zendesk-integration.js';
@@ -74,6 +76,15 @@ export async function startTalkbridge(options: StartOptions): Promise<RunningTal
   try {
     const store = await openStore(config.store, { logger });
     shutdown.add('store', () => store.close());
+    // With Redis, commands for calls another instance owns are forwarded to it over pub/sub.
+    const bus = await openInstanceBus({
+      store,
+      instanceId: config.instance.id,
+      keyPrefix: config.store.redis?.keyPrefix ?? 'tb:',
+      schemas: forwardedCommandSchemas,
+      logger,
+    });
+    shutdown.add('instance-bus', () => bus.close());
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics });
@@ -101,7 +112,7 @@ export async function startTalkbridge(options: StartOptions): Promise<RunningTal
     zendesk.start();
     shutdown.add('zendesk', () => zendesk.stop());
 
-    const calls = createCallControl({ srf, config, store, logger, sessionEvents, tenants, metrics });
+    const calls = createCallControl({ srf, config, store, logger, sessionEvents, tenants, metrics, bus });
     calls.start();
     shutdown.add('calls', () => calls.close());
 

@@ -157,6 +157,11 @@ export class CallController implements CallControllerPort, LegRelayHooks {
     return { ok: true, value: { transfer, replayed: false } };
   }
 
+  /** Whether the transfer runs on this instance (`?wait=true` then waits for it here). */
+  hasRunningTransfer(transferId: string): boolean {
+    return this.running.has(transferId);
+  }
+
   async waitForTransfer(transferId: string, timeoutMs: number): Promise<Transfer | null> {
     const running = this.running.get(transferId);
     if (running) {

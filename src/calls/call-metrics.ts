@@ -7,6 +7,8 @@ export class CallMetrics {
   readonly transfers: Counter<'outcome' | 'destination_type'>;
   /** Transfer command accepted → INVITE handed to the SIP server, seconds. */
   readonly transferInviteLatency: Histogram;
+  /** Commands sent to the instance that owns the call (scale-out), by command and outcome. */
+  readonly forwardedCommands: Counter<'command' | 'outcome'>;
 
   constructor(registry?: Registry) {
     const registers = registry ? [registry] : [];
@@ -27,6 +29,12 @@ export class CallMetrics {
       name: 'talkbridge_transfer_invite_seconds',
       help: 'Transfer command accepted until the INVITE was handed to the SIP server',
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1, 5],
+      registers,
+    });
+    this.forwardedCommands = new Counter({
+      name: 'talkbridge_forwarded_commands_total',
+      help: 'Call commands forwarded to the owning instance, by command (transfer, wait, hangup) and outcome (ok, refused, unreachable, timeout, failed)',
+      labelNames: ['command', 'outcome'],
       registers,
     });
   }

@@ -10,6 +10,8 @@ import type { TalkbridgeConfig } from '../config/config.schema.js';
 import { TenantDirectory } from '../config/tenant-directory.js';
 import type { SessionEvents } from '../sessions/session-events.js';
 import { SessionService } from '../sessions/session-service.js';
+import type { InstanceBus } from '../store/instance-bus.js';
+import { LocalInstanceBus } from '../store/local-instance-bus.js';
 import type { Store } from '../store/store.js';
 import { toCallClock, type CallClock } from './call-clock.js';
 import { CallController, type CallControllerPort } from './call-controller.js';
@@ -17,6 +19,9 @@ import { CallMetrics } from './call-metrics.js';
 import { CallRegistry } from './call-registry.js';
 import { CallTeardown } from './call-teardown.js';
 import { DialledNumberIndex } from './dialled-number.js';
+import { forwardedCommandHandler } from './forwarded-command-handler.js';
+import type { ForwardedCommand, ForwardedReply } from './forwarded-command.schema.js';
+import { ForwardingCallController } from './forwarding-call-controller.js';
 import { InboundCallHandler } from './inbound-call-handler.js';
 import { RateLimiter } from './rate-limiter.js';
 import { SessionRecorder } from './session-recorder.js';
@@ -39,9 +44,16 @@ export interface CallControlOptions {
   /** Prometheus registry to register the call metrics on. */
   metrics?: Registry;
   clock?: Partial<CallClock> & { now(): number };
+  /**
+   * Reaches the other instances sharing the store: commands for calls they own are forwarded to
+   * them, and theirs for calls owned here are served (from `start()`). Owned and closed by the
+   * caller. Default: a local bus that forwards nothing (single instance).
+   */
+  bus?: InstanceBus<ForwardedCommand, ForwardedReply>;
 }
 
 export interface CallControl {
+  /** What the HTTP routes command: the local controller, forwarding to the owning instance when needed. */
   controller: CallControllerPort;
   /** Calls owned by this instance right now. */
   liveCalls(): number;
@@ -72,6 +84,18 @@ export function createCallControl(options: CallControlOptions): CallControl {
   const teardown = new CallTeardown(registry, recorder, metrics);
   const rateLimiter = new RateLimiter(() => clock.now());
   const controller = new CallController({ tenants, store, registry, recorder, teardown, clock });
+  const forwardingLog = options.logger.child({ component: 'forwarding' });
+  const bus = options.bus ?? new LocalInstanceBus<ForwardedCommand, ForwardedReply>(config.instance.id);
+  const forwarding = new ForwardingCallController({
+    local: controller,
+    store,
+    bus,
+    instanceId: config.instance.id,
+    forwardTimeoutMs: config.calls.forwardTimeoutSeconds * 1000,
+    metrics,
+    logger: forwardingLog,
+    now: () => clock.now(),
+  });
   const ticketWaiter = new TicketWaiter(store.sessions, store.zendesk, events, clock, {
     waitMs: config.calls.ticketWaitSeconds * 1000,
     matchWindowMs: config.zendesk.ticketMatchWindowSeconds * 1000,
@@ -127,11 +151,20 @@ export function createCallControl(options: CallControlOptions): CallControl {
   };
 
   return {
-    controller,
+    controller: forwarding,
     liveCalls: () => registry.size,
     start() {
       if (started) return;
       started = true;
+      // Forwarded commands run on the local controller only: never forwarded again (no loop).
+      bus.serve(
+        forwardedCommandHandler({
+          local: controller,
+          instanceId: config.instance.id,
+          maxWaitMs: config.calls.transferWaitMaxSeconds * 1000,
+          logger: forwardingLog,
+        }),
+      );
       srf.invite(onInvite);
     },
     async close() {

@@ -96,6 +96,11 @@ export const callsSchema = z.strictObject({
   ticketWaitSeconds: z.number().min(0).default(5),
   /** Upper bound of `?wait=true` on the transfer command. */
   transferWaitMaxSeconds: seconds.default(60),
+  /**
+   * How long a command forwarded to the instance that owns the call (store.type redis) may wait for
+   * its answer before 504 CALL_ERR_OWNER_TIMEOUT; `?wait=true` waits this much beyond its own wait.
+   */
+  forwardTimeoutSeconds: seconds.max(60, 'must be at most 60 seconds').default(2),
 });
 
 export const zendeskSchema = z.strictObject({

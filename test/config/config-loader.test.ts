@@ -110,6 +110,8 @@ describe('config loader', () => {
     ['external without host', `sip: { server: { mode: external, secret: s } }\n`, ['sip.server.host: is required']],
     ['freeswitch without address', `media: { mode: freeswitch, freeswitch: { secret: s } }\n`, ['media.freeswitch.address: is required']],
     ['store type', `store: { type: mongo }\n`, ['store.type: must be "sqlite" or "redis"']],
+    ['forward timeout not positive', `calls: { forwardTimeoutSeconds: 0 }\n`, ['calls.forwardTimeoutSeconds: must be a positive number of seconds']],
+    ['forward timeout too long', `calls: { forwardTimeoutSeconds: 600 }\n`, ['calls.forwardTimeoutSeconds: must be at most 60 seconds']],
     ['redis without url and key', `store: { type: redis }\n`, ['store.redis.url: is required when store.type is "redis"', 'store.secretKey: is required when store.type is "redis" (every instance must share the key that encrypts stored secrets)']],
     ['secret key too short', `store: { secretKey: abc }\n`, ['store.secretKey: must be 32 bytes as 64 hex characters or base64']],
     ['bad CIDR', `carriers: [{ id: c, allowedSources: ['10.0.0.0/33', '::1/129', 'nope'] }]\n`, [
@@ -165,7 +167,7 @@ describe('config loader', () => {
 describe('buildConfig', () => {
   it('builds a validated config with defaults from a plain object', () => {
     const config = buildConfig({ organisations: [{ id: 'o', name: 'O', apiKeys: [hashApiKey('k')] }] });
-    expect(config.calls).toEqual({ maxConcurrentCalls: 500, retryAfterSeconds: 30, ringTimeoutSeconds: 30, agentAnswerTimeoutSeconds: 15, ticketWaitSeconds: 5, transferWaitMaxSeconds: 60 });
+    expect(config.calls).toEqual({ maxConcurrentCalls: 500, retryAfterSeconds: 30, ringTimeoutSeconds: 30, agentAnswerTimeoutSeconds: 15, ticketWaitSeconds: 5, transferWaitMaxSeconds: 60, forwardTimeoutSeconds: 2 });
     expect(config.zendesk).toMatchObject({ signatureWindowSeconds: 300, ticketMatchWindowSeconds: 120, retry: { maxAttempts: 5 } });
     expect(config.media).toEqual({ mode: 'sip' });
     expect(config.organisations[0]).toMatchObject({ numbers: [], agents: [] });

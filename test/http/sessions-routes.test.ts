@@ -175,6 +175,8 @@ describe('POST /v1/sessions/{id}/transfer', () => {
     ['CALL_ERR_DESTINATION_NOT_FOUND', 422],
     ['CALL_ERR_SESSION_NOT_FOUND', 404],
     ['CALL_ERR_NOT_OWNED', 503],
+    ['CALL_ERR_OWNER_UNREACHABLE', 503],
+    ['CALL_ERR_OWNER_TIMEOUT', 504],
   ] as const)('%s → %i problem+json', async (code, status) => {
     controller.next = { ok: false, error: callError(code) };
     const res = await app.inject({ method: 'POST', url: '/v1/sessions/ses_live1/transfer', headers: auth(), payload: { destination: 'x' } });

@@ -9,6 +9,8 @@
  * - `POST /v1/sessions/{id}/hangup`, `GET /v1/agents/{id}/destinations`.
  *
  * Another organisation's session or agent is 404, never 403 (nothing leaks about its existence).
+ * With several instances, `controller` forwards transfer/hangup to the instance that owns the call
+ * (503 CALL_ERR_OWNER_UNREACHABLE when it is gone, 504 CALL_ERR_OWNER_TIMEOUT when it is silent).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -76,6 +78,7 @@ export function sessionsRoutes(options: SessionsRoutesOptions): FastifyPluginAsy
             409: problemSchema,
             422: problemSchema,
             503: problemSchema,
+            504: problemSchema,
           },
         },
       },
@@ -156,7 +159,7 @@ export function sessionsRoutes(options: SessionsRoutesOptions): FastifyPluginAsy
           summary: 'End the call: BYE to every leg (a transfer still ringing is cancelled). Safe to repeat.',
           security: BEARER_SECURITY,
           params: idParams,
-          response: { 200: z.object({ sessionId: z.string(), state: sessionStateSchema }), ...problems, 503: problemSchema },
+          response: { 200: z.object({ sessionId: z.string(), state: sessionStateSchema }), ...problems, 503: problemSchema, 504: problemSchema },
         },
       },
       async (request, reply) => {
