@@ -2,6 +2,8 @@
  * End-to-end harness for call control: the real app pieces (embedded SIP server, drachtio-srf,
  * createCallControl, SQLite store, the sessions HTTP routes) on loopback with free ports, and SIPp
  * peers playing the carrier, the AI agent and the transfer destinations (sip-scenarios/calls/).
+ * With `redis`, the instance uses a shared Redis store and the Redis instance bus instead, so
+ * several instances can run side by side as in a scale-out deployment (the same wiring as main.ts).
  * Everything started is closed by `close()`.
  */
 import { once } from 'node:events';
@@ -10,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createCallControl, type CallControl } from '../../src/calls/create-call-control.js';
+import { forwardedCommandSchemas, type ForwardedCommand, type ForwardedReply } from '../../src/calls/forwarded-command.schema.js';
 import type { TalkbridgeConfig, TalkbridgeConfigInput } from '../../src/config/config.schema.js';
 import { TenantDirectory } from '../../src/config/tenant-directory.js';
 import { createHttpServer } from '../../src/http/create-http-server.js';
@@ -18,7 +21,11 @@ import { SessionEvents } from '../../src/sessions/session-events.js';
 import { SessionService } from '../../src/sessions/session-service.js';
 import type { Session } from '../../src/sessions/session.js';
 import { createEmbeddedSipServer, type EmbeddedSipServer } from '../../src/sip/server/embedded-sip-server.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
+import type { InstanceBus } from '../../src/store/instance-bus.js';
+import { openInstanceBus } from '../../src/store/open-instance-bus.js';
+import { openRedisStore } from '../../src/store/redis/open-redis-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import { ACME_KEY, callsConfig } from '../calls/helpers/calls-config.js';
 import { describeSippRun, runSipp, type SippResult } from '../helpers/sipp.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -33,13 +40,21 @@ export interface Peer {
   done: Promise<SippResult>;
 }
 
+export interface CallsE2EOptions {
+  /** Share this Redis (store + instance bus) instead of a private SQLite file. */
+  redis?: { url: string; keyPrefix: string };
+  /** Peer ports of another instance, so both instances have the same tenant config. */
+  ports?: Record<PeerName, number>;
+}
+
 export class CallsE2E {
   private readonly peersStarted: Peer[] = [];
 
   private constructor(
     readonly server: EmbeddedSipServer,
     readonly srf: Srf,
-    readonly store: SqliteStore,
+    readonly store: Store,
+    readonly bus: InstanceBus<ForwardedCommand, ForwardedReply>,
     readonly control: CallControl,
     readonly http: FastifyInstance,
     readonly sessions: SessionService,
@@ -49,13 +64,13 @@ export class CallsE2E {
     private readonly cleanupDir: () => void,
   ) {}
 
-  static async start(overrides: Partial<TalkbridgeConfigInput> = {}): Promise<CallsE2E> {
+  static async start(overrides: Partial<TalkbridgeConfigInput> = {}, options: CallsE2EOptions = {}): Promise<CallsE2E> {
     const server = createEmbeddedSipServer({
       sip: [{ transport: 'udp', address: '127.0.0.1', port: 0 }],
       control: { host: '127.0.0.1', port: 0, secret: SECRET },
     });
     await server.start();
-    const ports = {
+    const ports = options.ports ?? {
       agent: await freeUdpPort(),
       zendesk: await freeUdpPort(),
       busy: await freeUdpPort(),
@@ -73,14 +88,17 @@ export class CallsE2E {
       overrides,
     );
     const dir = makeTempDir('talkbridge-calls-e2e-');
-    const store = await openSqliteStore(dir.path);
-    const logger = pino({ level: process.env.TB_LOG ?? 'silent' });
+    const store = options.redis
+      ? await openRedisStore(options.redis.url, { secretKey: Buffer.alloc(32, 9), keyPrefix: options.redis.keyPrefix })
+      : await openSqliteStore(dir.path);
+    const logger = pino({ level: process.env.TB_LOG ?? 'silent' }).child({ instance: config.instance.id });
+    const bus = await openInstanceBus({ store, instanceId: config.instance.id, keyPrefix: options.redis?.keyPrefix ?? 'tb:', schemas: forwardedCommandSchemas, logger });
     const srf = new Srf();
     const events = new SessionEvents();
     const sessions = new SessionService({ sessions: store.sessions, instanceId: config.instance.id });
     const tenants = new TenantDirectory(config);
     const metrics = new Registry();
-    const control = createCallControl({ srf, config, store, logger, sessionEvents: events, sessionService: sessions, tenants, metrics });
+    const control = createCallControl({ srf, config, store, logger, sessionEvents: events, sessionService: sessions, tenants, metrics, bus });
     control.start();
     srf.connect({ host: '127.0.0.1', port: server.addresses().control.port, secret: SECRET });
     const [err] = (await once(srf, 'connect')) as [Error | null];
@@ -92,7 +110,7 @@ export class CallsE2E {
       metrics,
       plugins: [sessionsRoutes({ controller: control.controller, store, transferWaitMaxSeconds: config.calls.transferWaitMaxSeconds })],
     });
-    return new CallsE2E(server, srf, store, control, http, sessions, events, config, ports, dir.remove);
+    return new CallsE2E(server, srf, store, bus, control, http, sessions, events, config, ports, dir.remove);
   }
 
   get sipPort(): number {
@@ -141,13 +159,17 @@ export class CallsE2E {
     }
   }
 
-  async transfer(sessionId: string, destination: string, wait = true) {
+  async transfer(sessionId: string, destination: string, wait = true, headers: Record<string, string> = {}) {
     return this.http.inject({
       method: 'POST',
       url: `/v1/sessions/${sessionId}/transfer${wait ? '?wait=true' : ''}`,
-      headers: { authorization: `Bearer ${ACME_KEY}` },
+      headers: { authorization: `Bearer ${ACME_KEY}`, ...headers },
       payload: { destination },
     });
+  }
+
+  async hangup(sessionId: string) {
+    return this.http.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/hangup`, headers: { authorization: `Bearer ${ACME_KEY}` } });
   }
 
   async detail(sessionId: string) {
@@ -167,6 +189,7 @@ export class CallsE2E {
     await this.server.close();
     // SIPp peers end on their own -timeout; wait so no process outlives the test.
     await Promise.allSettled(this.peersStarted.map((p) => p.done));
+    await this.bus.close();
     await this.store.close();
     this.cleanupDir();
   }
