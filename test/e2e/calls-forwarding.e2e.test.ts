@@ -6,10 +6,15 @@
  * on B returns the outcome, a hangup on B ends the call on A. An owner that is gone answers 503 at once.
  */
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TalkbridgeConfigInput } from '../../src/config/config.schema.js';
+import { startTalkbridge } from '../../src/main.js';
 import type { Session } from '../../src/sessions/session.js';
+import { ACME_KEY, callsConfig } from '../calls/helpers/calls-config.js';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
+import { freePort } from '../helpers/sipp.js';
 import { aSession } from '../store/store-contract.js';
 import { CallsE2E, sippPassed } from './calls-e2e-harness.js';
 
@@ -197,5 +202,37 @@ describe('the owning instance is gone', () => {
     expect(transfer.statusCode).toBe(409);
     expect(transfer.json()).toMatchObject({ code: 'CALL_ERR_ENDED' });
     expect((await b.hangup(live.id)).json()).toEqual({ sessionId: live.id, state: 'ended' });
+  });
+});
+
+describe('composition root (startTalkbridge) with store.type redis', () => {
+  it('opens the instance bus, forwards between two started instances, and close() unsubscribes', async () => {
+    const keyPrefix = `t${randomUUID().slice(0, 8)}:`;
+    const configOf = async (id: string) =>
+      callsConfig({}, {
+        instance: { id },
+        http: { host: '127.0.0.1', port: 0 },
+        sip: { server: { mode: 'embedded', listen: [`udp:127.0.0.1:${await freePort('udp')}`], control: { host: '127.0.0.1', port: await freePort('tcp') }, secret: 's' } },
+        store: { type: 'redis', redis: { url: redis.url, keyPrefix }, secretKey: 'ab'.repeat(32) },
+      });
+    const logger = pino({ level: 'silent' });
+    const one = await startTalkbridge({ config: await configOf('tb-1'), logger });
+    const two = await startTalkbridge({ config: await configOf('tb-2'), logger });
+    const admin = new Redis(redis.url);
+    try {
+      const orphan = aSession({ orgId: 'acme', instanceId: 'tb-2', state: 'live' });
+      await one.store.sessions.create(orphan);
+      const hangup = () => one.http.inject({ method: 'POST', url: `/v1/sessions/${orphan.id}/hangup`, headers: { authorization: `Bearer ${ACME_KEY}` } });
+      // tb-2 got the command and answered from its own registry: it holds no such call.
+      expect((await hangup()).json()).toMatchObject({ code: 'CALL_ERR_NOT_OWNED' });
+      expect(await admin.pubsub('NUMSUB', `${keyPrefix}bus:tb-2`)).toEqual([`${keyPrefix}bus:tb-2`, 1]);
+      await two.close();
+      expect(await admin.pubsub('NUMSUB', `${keyPrefix}bus:tb-2`)).toEqual([`${keyPrefix}bus:tb-2`, 0]);
+      expect((await hangup()).json()).toMatchObject({ code: 'CALL_ERR_OWNER_UNREACHABLE' });
+    } finally {
+      await admin.quit();
+      await two.close();
+      await one.close();
+    }
   });
 });
