@@ -7,7 +7,6 @@
 
 const CR = 0x0d;
 const LF = 0x0a;
-const CRLF = Buffer.from('\r\n', 'latin1');
 
 export interface Payload {
   tokens: string[];
@@ -34,8 +33,15 @@ const FORBIDDEN = /[|\r\n]/;
 /** Join tokens with `|` and append `CRLF <sip>` when a SIP message is attached. */
 export function buildPayload(tokens: readonly string[], sip?: Buffer | string | null): Buffer {
   for (const token of tokens) if (FORBIDDEN.test(token)) throw new LeaderTokenError(token);
-  const leader = Buffer.from(tokens.join('|'), 'utf8');
-  if (sip === undefined || sip === null) return leader;
+  const leader = tokens.join('|');
+  if (sip === undefined || sip === null) return Buffer.from(leader, 'utf8');
   const body = typeof sip === 'string' ? Buffer.from(sip, 'utf8') : sip;
-  return Buffer.concat([leader, CRLF, body]);
+  // One allocation for leader + CRLF + SIP message (this runs for every frame to an application).
+  const leaderBytes = Buffer.byteLength(leader, 'utf8');
+  const out = Buffer.allocUnsafe(leaderBytes + 2 + body.length);
+  out.write(leader, 0, 'utf8');
+  out[leaderBytes] = CR;
+  out[leaderBytes + 1] = LF;
+  body.copy(out, leaderBytes + 2);
+  return out;
 }
