@@ -3,7 +3,7 @@
  * is `<Call-ID>;from-tag=<From tag of the dialog-creating request>` (drachtio-protocol.md §6):
  * the caller's tag for a UAS dialog, our own tag for a UAC dialog.
  */
-import { getHeader, headerValues, parseCSeq, parseNameAddr } from '../message/index.js';
+import { getHeader, headerValues, ownString, parseCSeq, parseNameAddr } from '../message/index.js';
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
 
 export type DialogRole = 'uac' | 'uas';
@@ -111,23 +111,26 @@ export function createUasDialog(
   // if it is answered anyway, in-dialog requests go to the fallback (the request's source).
   const remoteTarget = contactUri(request) ?? options.remoteTargetFallback;
   if (remoteTarget === undefined) return fail('DIALOG_ERR_NO_CONTACT', 'request has no Contact');
+  // Dialog state lives as long as the call: own copies, not slices of the messages (own-string.ts).
+  const ownCallId = ownString(callId);
+  const ownRemoteTag = ownString(remoteTag);
   return {
     ok: true,
     dialog: {
-      id: dialogId(callId, remoteTag),
+      id: ownString(dialogId(ownCallId, ownRemoteTag)),
       role: 'uas',
       usage: usageOf(request.method),
       phase: response.status >= 200 ? 'confirmed' : 'early',
-      callId,
-      localTag,
-      remoteTag,
-      localParty: to,
-      remoteParty: from,
+      callId: ownCallId,
+      localTag: ownString(localTag),
+      remoteTag: ownRemoteTag,
+      localParty: ownString(to),
+      remoteParty: ownString(from),
       localSeq: null,
       remoteSeq,
-      remoteTarget,
-      routeSet: headerValues(request, 'Record-Route'),
-      localContact: options.localContact,
+      remoteTarget: ownString(remoteTarget),
+      routeSet: headerValues(request, 'Record-Route').map(ownString),
+      localContact: ownString(options.localContact),
       secure: options.secure ?? false,
     },
   };
@@ -158,23 +161,25 @@ export function createUacDialog(
   if (localSeq === null) return fail('DIALOG_ERR_BAD_CSEQ', 'request has no valid CSeq');
   // A 2xx without Contact (broken peer): keep addressing the original Request-URI.
   const remoteTarget = contactUri(response) ?? request.uri;
+  const ownCallId = ownString(callId);
+  const ownLocalTag = ownString(localTag);
   return {
     ok: true,
     dialog: {
-      id: dialogId(callId, localTag),
+      id: ownString(dialogId(ownCallId, ownLocalTag)),
       role: 'uac',
       usage: usageOf(request.method),
       phase: response.status >= 200 ? 'confirmed' : 'early',
-      callId,
-      localTag,
-      remoteTag: remoteTag ?? '',
-      localParty: from,
-      remoteParty: to,
+      callId: ownCallId,
+      localTag: ownLocalTag,
+      remoteTag: ownString(remoteTag ?? ''),
+      localParty: ownString(from),
+      remoteParty: ownString(to),
       localSeq,
       remoteSeq: null,
-      remoteTarget,
-      routeSet: headerValues(response, 'Record-Route').reverse(),
-      localContact: getHeader(request, 'Contact') ?? '',
+      remoteTarget: ownString(remoteTarget),
+      routeSet: headerValues(response, 'Record-Route').reverse().map(ownString),
+      localContact: ownString(getHeader(request, 'Contact') ?? ''),
       secure: options.secure ?? false,
     },
   };
@@ -190,10 +195,10 @@ export function confirmUacDialog(dialog: DialogState, response: SipResponse): Di
   return {
     ...dialog,
     phase: 'confirmed',
-    remoteTag: tagOf(to) ?? dialog.remoteTag,
-    remoteParty: to ?? dialog.remoteParty,
-    remoteTarget: contactUri(response) ?? dialog.remoteTarget,
-    routeSet: headerValues(response, 'Record-Route').reverse(),
+    remoteTag: ownString(tagOf(to) ?? dialog.remoteTag),
+    remoteParty: ownString(to ?? dialog.remoteParty),
+    remoteTarget: ownString(contactUri(response) ?? dialog.remoteTarget),
+    routeSet: headerValues(response, 'Record-Route').reverse().map(ownString),
   };
 }
 
@@ -209,7 +214,7 @@ export function confirmUasDialog(dialog: DialogState): DialogState {
  */
 export function refreshRemoteTarget(dialog: DialogState, message: SipRequest | SipResponse): DialogState {
   const uri = contactUri(message);
-  return uri === null || uri === dialog.remoteTarget ? dialog : { ...dialog, remoteTarget: uri };
+  return uri === null || uri === dialog.remoteTarget ? dialog : { ...dialog, remoteTarget: ownString(uri) };
 }
 
 /** Methods whose 2xx refreshes the target (RFC 3261 §12.2, RFC 3311, RFC 6665 §4.1.2.4 SUBSCRIBE/NOTIFY). */

@@ -27,8 +27,8 @@ export interface DialogEntry {
   ackWait: { runner: RetransmitRunner; txnId: string } | null;
   /** UAC: a 2xx to our INVITE arrived; the application's ACK has not been sent yet. */
   awaitingAppAck: { cseq: number } | null;
-  /** UAC: the last ACK sent, re-sent when the 2xx is retransmitted (§13.2.2.4). */
-  lastAck: { request: SipRequest; target: SendTarget; cseq: number } | null;
+  /** UAC: the last ACK sent, re-sent when the 2xx is retransmitted (§13.2.2.4); dropped after 64×T1 (ack-retention.ts). */
+  lastAck: LastAck | null;
   /** Application re-INVITEs waiting for the INVITE in progress to finish (§14.1). */
   queue: (() => void)[];
   /** CDR state of an INVITE dialog (drachtio-protocol.md §5.5): one start, then one stop. */
@@ -37,6 +37,13 @@ export interface DialogEntry {
   hangUpAfterAck: string | null;
   /** Timer that removes a dialog kept only for a digest retry (BYE challenged with 401/407). */
   linger: unknown;
+}
+
+/** The ACK a UAC dialog sent for a 2xx, kept while that 2xx can still be retransmitted. */
+export interface LastAck {
+  request: SipRequest;
+  target: SendTarget;
+  cseq: number;
 }
 
 /** A request the server proxies (drachtio-protocol.md §5.3): what a CANCEL from upstream needs. */

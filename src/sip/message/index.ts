@@ -48,3 +48,4 @@ export { validateRequest, validateResponse } from './validate-message.js';
 /** Building messages. */
 export { buildResponse } from './build-response.js';
 export { generateTag, generateBranch, generateCallId } from './generate-ids.js';
+export { ownString } from './own-string.js';
