@@ -226,6 +226,7 @@ export class AppRequestHandler {
       held: [],
     };
     this.ctx.outbound.set(out.id, out);
+    const whenSent = this.ctx.tap.expectSend(request);
     try {
       out.transaction = this.ctx.transactions.sendRequest(request, target, this.responses.user(out));
     } catch (error) {
@@ -233,7 +234,7 @@ export class AppRequestHandler {
       this.ctx.toApp(app, failureResponse(this.ctx.newId(), command.id, 'NOK', `Server error: ${String(error)}`));
       return;
     }
-    const sent = await this.ctx.tap.whenSent(request);
+    const sent = await whenSent;
     if (!sent) {
       this.ctx.outbound.delete(out.id);
       if (shape.entry && request.method === 'INVITE') shape.entry.activity = { ...shape.entry.activity, outgoing: false };

@@ -55,11 +55,12 @@ export class AppResponseHandler {
     if (status >= 100 && status < 200) txn.provisionalSent = status > 100;
     if (status >= 200) txn.finalSent = true;
 
+    const whenSent = this.ctx.tap.expectSend(response);
     txn.transaction.respond(response);
     if (reliable) this.retransmitReliable(txn, response);
     if (status >= 200) this.afterFinal(txn, entry, response, inDialog);
 
-    const sent = await this.ctx.tap.whenSent(response);
+    const sent = await whenSent;
     if (!sent) return void nok('transport for response has been shutdown or closed');
     if (creates && method === 'INVITE' && status >= 200) {
       if (status < 300) this.ctx.cdr.start(entry, 'application', 'uas', () => sent.wire);

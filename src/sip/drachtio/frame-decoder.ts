@@ -116,8 +116,11 @@ export class FrameDecoder {
 
   private take(count: number): Buffer {
     const head = this.flatten();
-    // Copy so the payload does not pin the rest of a large read buffer.
-    const payload = Buffer.from(head.subarray(0, count));
+    // Copy so the payload does not pin the rest of a large read buffer, into an allocation of its
+    // own: SIP messages decoded from it keep views of it (bodies) as long as their transactions
+    // live, and a pooled copy would pin a shared 8 KiB slab for each of them.
+    const payload = Buffer.allocUnsafeSlow(count);
+    head.copy(payload, 0, 0, count);
     this.skip(count);
     return payload;
   }
@@ -130,5 +133,10 @@ function badLength(message: string): FrameError {
 /** Frame one payload: `<utf8 byte length>#<payload>`. */
 export function encodeFrame(payload: Buffer | string): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-  return Buffer.concat([Buffer.from(`${body.length}#`, 'latin1'), body]);
+  return Buffer.concat([frameHeader(body.length), body]);
+}
+
+/** The `<length>#` prefix of a frame whose payload is `byteLength` bytes. */
+export function frameHeader(byteLength: number): Buffer {
+  return Buffer.from(`${byteLength}#`, 'latin1');
 }

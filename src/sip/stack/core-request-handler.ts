@@ -85,7 +85,7 @@ export class CoreRequestHandler implements RequestHandler {
   private async answerInvite(transaction: ServerTransaction): Promise<void> {
     await Promise.resolve();
     // A CANCEL may have answered it (487) meanwhile.
-    if (transaction.finalResponse !== null) return;
+    if (transaction.finalStatus !== null) return;
     transaction.reply(this.inviteStatus, this.inviteReason);
   }
 

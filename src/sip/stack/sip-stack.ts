@@ -194,7 +194,7 @@ export class SipStack implements TransportUser {
     // request itself with a 200 (OK) response" ... "the UAS SHOULD immediately respond to the
     // INVITE with a 487 (Request Terminated)" when it has not sent a final response yet.
     cancel.reply(200);
-    if (target.method === 'INVITE' && target.finalResponse === null && !target.terminated) target.reply(487);
+    if (target.method === 'INVITE' && target.finalStatus === null && !target.terminated) target.reply(487);
     target.markCancelled(request);
     this.callHandler(() => this.handler.onCancel?.(target, request));
   }
@@ -206,7 +206,7 @@ export class SipStack implements TransportUser {
 
   private handlerFailed(transaction: ServerTransaction, error: unknown): void {
     this.logger.error({ txnId: transaction.id, err: error }, 'request handler failed');
-    if (transaction.finalResponse === null && !transaction.terminated) transaction.reply(500);
+    if (transaction.finalStatus === null && !transaction.terminated) transaction.reply(500);
   }
 
   private reject(error: SipParseError, request: { method: string | undefined; headers: SipRequest['headers'] }, origin: RequestContext): void {

@@ -98,7 +98,9 @@ function proceeding(state: InviteServerState, event: InviteServerEvent): Transit
         // the server transaction, the server transaction MUST pass this response to the transport
         // layer for transmission ... The server transaction MUST then transition to the
         // "Accepted" state." §8.7: "Timer L ... set to fire in 64*T1 for all transports".
-        return { state: { ...state, name: 'Accepted', final: response }, effects: [send(response), arm('L', state.timers.L)] };
+        // Accepted never re-sends anything by itself (2xx retransmissions come from the TU), so
+        // neither response is kept for the 64×T1 this state lasts.
+        return { state: { ...state, name: 'Accepted', provisional: null, final: null }, effects: [send(response), arm('L', state.timers.L)] };
       }
       // §17.2.1: "While in the "Proceeding" state, if the TU passes a response with status code
       // from 300 to 699 to the server transaction, the response MUST be passed to the transport
@@ -109,7 +111,7 @@ function proceeding(state: InviteServerState, event: InviteServerEvent): Transit
       const effects: TransactionEffect[] = [send(response)];
       if (state.timers.G !== null) effects.push(arm('G', state.timers.G));
       effects.push(arm('H', state.timers.H));
-      return { state: { ...state, name: 'Completed', final: response, intervalG: state.timers.G }, effects };
+      return { state: { ...state, name: 'Completed', provisional: null, final: response, intervalG: state.timers.G }, effects };
     }
     case 'timer':
       return { state, effects: [] };
@@ -132,7 +134,8 @@ function completed(state: InviteServerState, event: InviteServerEvent): Transiti
         // zero seconds for reliable transports."
         const effects: TransactionEffect[] = [cancel('G'), cancel('H')];
         if (state.timers.I === 0) return { state: { ...state, name: 'Terminated' }, effects: [...effects, terminate()] };
-        return { state: { ...state, name: 'Confirmed' }, effects: [...effects, arm('I', state.timers.I)] };
+        // Confirmed only absorbs ACKs: the final response is no longer needed.
+        return { state: { ...state, name: 'Confirmed', final: null }, effects: [...effects, arm('I', state.timers.I)] };
       }
       // §17.2.1: "while in the "Completed" state, if a request retransmission is received, the
       // server SHOULD pass the response to the transport for retransmission."

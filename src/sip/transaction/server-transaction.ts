@@ -61,7 +61,7 @@ export class ServerTransaction implements ServerTransactionIdentity {
   private readonly deps: ServerTransactionDeps;
   private user: ServerTransactionUser | null = null;
   private localTag: string | null = null;
-  private finalSent: SipResponse | null = null;
+  private finalSent: number | null = null;
   private cancelRequest: SipRequest | null = null;
   private readonly cancelListeners: ((cancel: SipRequest) => void)[] = [];
 
@@ -100,8 +100,8 @@ export class ServerTransaction implements ServerTransactionIdentity {
     return this.runner.terminated;
   }
 
-  /** The final response sent, or null while the request is still pending. */
-  get finalResponse(): SipResponse | null {
+  /** Status of the final response sent, or null while the request is still pending. */
+  get finalStatus(): number | null {
     return this.finalSent;
   }
 
@@ -132,7 +132,7 @@ export class ServerTransaction implements ServerTransactionIdentity {
       throw new RangeError(`invalid response status ${response.status}`);
     }
     if (response.status >= 200 && this.finalSent === null && !this.runner.terminated) {
-      this.finalSent = response;
+      this.finalSent = response.status;
       this.responseToTag = responseToTag(response);
     }
     this.runner.dispatch({ type: 'tu-response', response });

@@ -11,7 +11,7 @@ import { requestToTag } from './create-response.js';
 import { ServerTransaction, type InboundContext } from './server-transaction.js';
 import { silentSipLogger, type SipLogger } from './sip-logger.js';
 import { systemTimerApi, type TimerApi } from './timer-api.js';
-import { computeTimerValues, type TimerSettings } from './timer-values.js';
+import { computeTimerValues, type TimerSettings, type TimerValues } from './timer-values.js';
 import {
   MAGIC_COOKIE,
   cancelTargetMatches,
@@ -71,14 +71,17 @@ export class TransactionLayer {
   private readonly server = new Map<string, ServerTransaction[]>();
   private readonly client = new Map<string, ClientTransaction>();
   private readonly transport: TransactionLayerOptions['transport'];
-  private readonly settings: Partial<TimerSettings>;
+  /** Timer values for unreliable and reliable transports, computed once and shared by every transaction. */
+  private readonly udpTimers: TimerValues;
+  private readonly tcpTimers: TimerValues;
   private readonly clock: TimerApi;
   private readonly logger: SipLogger;
   private serial = 0;
 
   constructor(options: TransactionLayerOptions) {
     this.transport = options.transport;
-    this.settings = options.timers ?? {};
+    this.udpTimers = Object.freeze(computeTimerValues(false, options.timers ?? {}));
+    this.tcpTimers = Object.freeze(computeTimerValues(true, options.timers ?? {}));
     this.clock = options.clock ?? systemTimerApi;
     this.logger = options.logger ?? silentSipLogger;
   }
@@ -139,7 +142,7 @@ export class TransactionLayer {
       key,
       request,
       target,
-      timers: computeTimerValues(target.transport === 'tcp', this.settings),
+      timers: target.transport === 'tcp' ? this.tcpTimers : this.udpTimers,
       clock: this.clock,
       logger: this.logger,
       user,
@@ -172,7 +175,7 @@ export class TransactionLayer {
         id: `${key}|${request.method}|${++this.serial}`,
         request,
         inbound,
-        timers: computeTimerValues(inbound.source.transport === 'tcp', this.settings),
+        timers: inbound.source.transport === 'tcp' ? this.tcpTimers : this.udpTimers,
         clock: this.clock,
         logger: this.logger,
         sendResponse: (response, to) => this.transport.sendResponse(response, { source: to.source, connectionId: to.connectionId, local: to.local }),

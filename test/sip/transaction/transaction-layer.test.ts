@@ -70,7 +70,7 @@ describe('TransactionLayer — server side', () => {
     await flushPromises();
     expect(summary()).toEqual([100, 486]);
     expect(header(wire[1]!.message, 'To')).toBe(`<sip:bob@127.0.0.1>;tag=${txn.toTag}`);
-    expect(txn.finalResponse?.status).toBe(486);
+    expect(txn.finalStatus).toBe(486);
   });
 
   it('absorbs retransmissions (re-sends the last response) and counts them', () => {
