@@ -60,6 +60,8 @@ export class BridgeContext {
   readonly newId: () => string;
   readonly cdr: CdrReporter;
   readonly acks: AckRetention;
+  private lastWireMs = -1;
+  private lastWireTime = '';
 
   constructor(options: BridgeOptions) {
     this.router = options.router;
@@ -81,8 +83,17 @@ export class BridgeContext {
   }
 
   meta(address: Pick<SipAddress, 'transport' | 'address' | 'port'>): WireMeta {
-    const now = new Date();
-    return { protocol: address.transport, address: address.address, port: address.port, time: formatWireTime(now) };
+    return { protocol: address.transport, address: address.address, port: address.port, time: this.wireTime() };
+  }
+
+  /** The leader's time of day, formatted once per millisecond (every frame carries one). */
+  private wireTime(): string {
+    const now = Date.now();
+    if (now !== this.lastWireMs) {
+      this.lastWireMs = now;
+      this.lastWireTime = formatWireTime(new Date(now));
+    }
+    return this.lastWireTime;
   }
 
   bytes(message: SipMessage): Buffer {

@@ -3,12 +3,11 @@
  * version, Request-URI, mandatory headers present once and well-formed, CSeq method = request
  * method, scalar ranges. Returns null or the first defect as a value, with the status to answer.
  */
-import { headerKey } from './header-names.js';
 import { parseCSeq, parseExpires, parseMaxForwards } from './parse-cseq.js';
 import { parseNameAddr } from './parse-name-addr.js';
 import { parseUri, uriScheme } from './parse-uri.js';
 import { parseVia } from './parse-via.js';
-import { isWordChar } from './char-classes.js';
+import { equalsLower, isWordChar } from './char-classes.js';
 import { SIP_ERROR_CODES, sanitizeReason, sipError, type SipErrorCodeName } from './sip-error-codes.js';
 import { SipHeaderError } from './sip-header-error.js';
 import type { SipMessage, SipRequest, SipResponse } from './sip-message.js';
@@ -43,26 +42,93 @@ function partialOf(m: SipMessage): SipParseError['partial'] {
   return m.kind === 'request' ? { kind: 'request', method: m.method, headers: m.headers } : { kind: 'response', headers: m.headers };
 }
 
-/** Run `fn`; a SipHeaderError becomes a Defect naming where it happened. */
-function check<T>(where: string, fn: () => T): T {
+/** `parse(value)`; a SipHeaderError becomes a Defect naming where it happened. */
+function checked<T>(where: string, parse: (value: string) => T, value: string): T {
   try {
-    return fn();
+    return parse(value);
   } catch (e) {
     if (e instanceof SipHeaderError) throw new Defect(e.code, e.detail, where);
     throw e;
   }
 }
 
-/** Fields grouped by lower-case long-form key, in order. */
-function group(m: SipMessage): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const f of m.headers) {
-    const key = headerKey(f.name);
-    const list = out.get(key);
-    if (list) list.push(f.value);
-    else out.set(key, [f.value]);
+/**
+ * The headers the checks look at, collected in one pass over the message (no per-header
+ * allocation: this runs for every message received).
+ */
+class Collected {
+  via: string[] = [];
+  contact: string[] = [];
+  /** First value and count of each header that must appear once, indexed like SINGLE. */
+  readonly first: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+  readonly count: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+
+  constructor(m: SipMessage) {
+    for (const field of m.headers) {
+      const slot = slotOf(field.name);
+      if (slot === VIA) this.via.push(field.value);
+      else if (slot === CONTACT) this.contact.push(field.value);
+      else if (slot >= 0) {
+        if (this.count[slot] === 0) this.first[slot] = field.value;
+        this.count[slot] = (this.count[slot] as number) + 1;
+      }
+    }
   }
-  return out;
+
+  has(slot: number): boolean {
+    return slot === VIA ? this.via.length > 0 : (this.count[slot] as number) > 0;
+  }
+}
+
+// Slots: indexes into SINGLE, plus Via and Contact.
+const TO = 0;
+const FROM = 1;
+const CALL_ID = 2;
+const CSEQ = 3;
+const MAX_FORWARDS = 4;
+const CONTENT_LENGTH = 5;
+const CONTENT_TYPE = 6;
+const EXPIRES = 7;
+const VIA = 8;
+const CONTACT = 9;
+
+/** The slot of a header name (long or compact form, any case), or -1 when no check reads it. */
+function slotOf(name: string): number {
+  switch (name.length) {
+    case 1:
+      switch (name.charCodeAt(0) | 0x20) {
+        case 0x76: // v
+          return VIA;
+        case 0x74: // t
+          return TO;
+        case 0x66: // f
+          return FROM;
+        case 0x69: // i
+          return CALL_ID;
+        case 0x6d: // m
+          return CONTACT;
+        case 0x6c: // l
+          return CONTENT_LENGTH;
+        case 0x63: // c
+          return CONTENT_TYPE;
+        default:
+          return -1;
+      }
+    case 2:
+      return equalsLower(name, 'to') ? TO : -1;
+    case 3:
+      return equalsLower(name, 'via') ? VIA : -1;
+    case 4:
+      return equalsLower(name, 'from') ? FROM : equalsLower(name, 'cseq') ? CSEQ : -1;
+    case 7:
+      return equalsLower(name, 'call-id') ? CALL_ID : equalsLower(name, 'contact') ? CONTACT : equalsLower(name, 'expires') ? EXPIRES : -1;
+    case 12:
+      return equalsLower(name, 'max-forwards') ? MAX_FORWARDS : equalsLower(name, 'content-type') ? CONTENT_TYPE : -1;
+    case 14:
+      return equalsLower(name, 'content-length') ? CONTENT_LENGTH : -1;
+    default:
+      return -1;
+  }
 }
 
 /** callid = word [ "@" word ] (RFC 3261 §25.1). */
@@ -79,23 +145,29 @@ function checkCallId(value: string): void {
 
 /** A name-addr whose URI, when sip/sips/tel, must parse; other schemes are opaque here (RFC 4475 §3.3.4). */
 function checkAddress(where: string, value: string): ReturnType<typeof parseNameAddr> {
-  const addr = check(where, () => parseNameAddr(value));
+  const addr = checked(where, parseNameAddr, value);
   const scheme = uriScheme(addr.uri);
-  if (scheme === 'sip' || scheme === 'sips' || scheme === 'tel') check(where, () => parseUri(addr.uri));
+  if (scheme === 'sip' || scheme === 'sips' || scheme === 'tel') checked(where, parseUri, addr.uri);
   return addr;
 }
 
-function checkCommon(m: SipMessage, headers: Map<string, string[]>): void {
-  const missing = ['to', 'from', 'call-id', 'cseq', 'via'].filter((k) => !headers.has(k));
-  if (missing.length > 0) throw new Defect('SIP_ERR_MISSING_HEADER', missing.map((k) => DISPLAY[k]).join(', '));
-  const dup = SINGLE.filter((k) => (headers.get(k)?.length ?? 0) > 1);
-  if (dup.length > 0) throw new Defect('SIP_ERR_DUPLICATE_HEADER', dup.map((k) => DISPLAY[k]).join(', '));
+const REQUIRED = [TO, FROM, CALL_ID, CSEQ, VIA] as const;
 
-  for (const v of headers.get('via') ?? []) check('Via', () => parseVia(v));
-  checkAddress('From', (headers.get('from') as string[])[0] as string);
-  checkAddress('To', (headers.get('to') as string[])[0] as string);
-  checkCallId((headers.get('call-id') as string[])[0] as string);
-  const cseq = check('CSeq', () => parseCSeq((headers.get('cseq') as string[])[0] as string));
+function checkCommon(m: SipMessage, headers: Collected): void {
+  if (!REQUIRED.every((slot) => headers.has(slot))) {
+    const missing = REQUIRED.filter((slot) => !headers.has(slot)).map((slot) => (slot === VIA ? 'Via' : DISPLAY[SINGLE[slot]]));
+    throw new Defect('SIP_ERR_MISSING_HEADER', missing.join(', '));
+  }
+  if (headers.count.some((n) => n > 1)) {
+    const dup = SINGLE.filter((_, slot) => (headers.count[slot] as number) > 1);
+    throw new Defect('SIP_ERR_DUPLICATE_HEADER', dup.map((k) => DISPLAY[k]).join(', '));
+  }
+
+  for (const v of headers.via) checked('Via', parseVia, v);
+  checkAddress('From', headers.first[FROM] as string);
+  checkAddress('To', headers.first[TO] as string);
+  checkCallId(headers.first[CALL_ID] as string);
+  const cseq = checked('CSeq', parseCSeq, headers.first[CSEQ] as string);
   if (m.kind === 'request' && cseq.method !== m.method) {
     // RFC 3261 §8.1.1.5 / RFC 4475 §3.1.2.17: the CSeq method MUST match the request method.
     throw new Defect('SIP_ERR_CSEQ_METHOD_MISMATCH', `${cseq.method} vs ${m.method}`);
@@ -137,25 +209,25 @@ export function validateRequest(req: SipRequest): SipParseError | null {
     }
     const known = scheme === 'sip' || scheme === 'sips' || scheme === 'tel';
     if (known) {
-      const uri = check('Request-URI', () => parseUri(req.uri));
+      const uri = checked('Request-URI', parseUri, req.uri);
       // RFC 3261 §19.1.1 table 1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
       if (uri.scheme !== 'tel' && Object.keys(uri.headers).length > 0) {
         throw new Defect('SIP_ERR_BAD_URI', 'headers not allowed', 'Request-URI');
       }
     }
-    const headers = group(req);
+    const headers = new Collected(req);
     checkCommon(req, headers);
-    const mf = headers.get('max-forwards');
+    const mf = headers.first[MAX_FORWARDS];
     // RFC 3261 §16.3: a request without Max-Forwards passes (RFC 2543 compat, RFC 4475 §3.4.1).
-    if (mf) check('Max-Forwards', () => parseMaxForwards(mf[0] as string));
-    const expires = headers.get('expires');
-    if (expires) check('Expires', () => parseExpires(expires[0] as string));
-    for (const row of headers.get('contact') ?? []) {
+    if (mf !== undefined) checked('Max-Forwards', parseMaxForwards, mf);
+    const expires = headers.first[EXPIRES];
+    if (expires !== undefined) checked('Expires', parseExpires, expires);
+    for (const row of headers.contact) {
       for (const v of splitHeaderList(row)) {
         if (v === '*') continue;
         const addr = checkAddress('Contact', v);
         const exp = addr.params.expires;
-        if (exp !== undefined && exp !== null) check('Contact expires', () => parseExpires(exp));
+        if (exp !== undefined && exp !== null) checked('Contact expires', parseExpires, exp);
       }
     }
     // RFC 3261 §8.2.2.1: an unknown Request-URI scheme is answered 416 (RFC 4475 §3.3.2).
@@ -170,7 +242,7 @@ export function validateRequest(req: SipRequest): SipParseError | null {
 export function validateResponse(res: SipResponse): SipParseError | null {
   try {
     checkVersion(res);
-    checkCommon(res, group(res));
+    checkCommon(res, new Collected(res));
     return null;
   } catch (e) {
     return toError(res, e);
