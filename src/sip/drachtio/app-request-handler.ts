@@ -242,6 +242,10 @@ export class AppRequestHandler {
       return;
     }
     if (sent.message && sent.message.kind === 'request') out.request = sent.message;
+    // RFC 3261 §18.1.1 moved it to TCP: a CANCEL must follow on that transport (§9.1).
+    if (sent.transport !== out.target.transport) {
+      out.target = { transport: sent.transport, address: sent.destination.address, port: sent.destination.port, connectionId: sent.connectionId ?? null };
+    }
     this.ctx.toApp(app, requestEcho(this.ctx.newId(), command.id, this.ctx.meta(local), out.id, sent.wire));
     if (shape.createsDialog && request.method === 'INVITE') this.ctx.cdr.attempt('application', () => sent.wire);
     if (shape.entry && request.method === 'BYE') this.ctx.cdr.stop(shape.entry, 'application', 'normal-release', () => sent.wire);

@@ -4,7 +4,7 @@
  * through a `ClientTransactionUser`, and — for INVITE — can be cancelled (§9.1).
  */
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
-import type { SendTarget } from '../transport/transport.js';
+import type { SendTarget, SentInfo } from '../transport/transport.js';
 import { inviteClientReducer, startInviteClient, type InviteClientState } from './invite-client-reducer.js';
 import { nonInviteClientReducer, startNonInviteClient, type NonInviteClientState } from './non-invite-client-reducer.js';
 import type { SipLogger } from './sip-logger.js';
@@ -31,6 +31,8 @@ export interface ClientTransactionDeps {
   request: SipRequest;
   target: SendTarget;
   timers: TimerValues;
+  /** The timers of a reliable transport, adopted when the transport moves the request to TCP. */
+  reliableTimers: TimerValues;
   clock: TimerApi;
   logger: SipLogger;
   user: ClientTransactionUser;
@@ -47,10 +49,10 @@ export class ClientTransaction {
   readonly id: string;
   /** §17.1.3 matching key (branch + method). */
   readonly key: string;
-  readonly request: SipRequest;
   readonly method: string;
-  readonly target: SendTarget;
-  readonly reliable: boolean;
+  private sentRequest: SipRequest;
+  private sentTarget: SendTarget;
+  private reliableTransport: boolean;
   private readonly runner: TransactionRunner<AnyState, AnyEvent>;
   private readonly deps: ClientTransactionDeps;
 
@@ -58,12 +60,23 @@ export class ClientTransaction {
     this.deps = deps;
     this.id = deps.id;
     this.key = deps.key;
-    this.request = deps.request;
+    this.sentRequest = deps.request;
     this.method = deps.request.method;
-    this.target = deps.target;
-    this.reliable = deps.timers.reliable;
+    this.sentTarget = deps.target;
+    this.reliableTransport = deps.timers.reliable;
+    let first = true;
     const ports = {
-      send: (message: SipRequest | SipResponse, retransmission: boolean) => deps.send(message as SipRequest, deps.target, retransmission),
+      send: (message: SipRequest | SipResponse, retransmission: boolean) => {
+        const sending = deps.send(message as SipRequest, this.sentTarget, retransmission);
+        if (first && message === deps.request) {
+          first = false;
+          sending.then(
+            (info) => this.adopt(info),
+            () => undefined,
+          );
+        }
+        return sending;
+      },
       notify: (effect: TuEffect) => this.notify(effect),
       terminated: () => {
         deps.onTerminated(this);
@@ -78,6 +91,20 @@ export class ClientTransaction {
 
   get state(): string {
     return this.runner.state.name;
+  }
+
+  /** The request as sent: the TU's, or its TCP copy when the transport moved it (§18.1.1). CANCEL/ACK build on it. */
+  get request(): SipRequest {
+    return this.sentRequest;
+  }
+
+  /** Where the request went (transport actually used, and its TCP connection). */
+  get target(): SendTarget {
+    return this.sentTarget;
+  }
+
+  get reliable(): boolean {
+    return this.reliableTransport;
   }
 
   get terminated(): boolean {
@@ -112,6 +139,20 @@ export class ClientTransaction {
     this.runner.dispose();
   }
 
+  /**
+   * RFC 3261 §18.1.1: a request too large for UDP went over TCP. From then on the transaction
+   * behaves as one on a reliable transport, and what it sends later (CANCEL, ACK for a non-2xx)
+   * follows the request: same transport and connection, same top Via (§9.1, §17.1.1.3).
+   */
+  private adopt(info: unknown): void {
+    if (this.reliableTransport || !isSentInfo(info) || info.transport !== 'tcp' || info.message?.kind !== 'request') return;
+    this.sentRequest = info.message;
+    this.sentTarget = { transport: 'tcp', address: info.destination.address, port: info.destination.port, connectionId: info.connectionId ?? null };
+    this.reliableTransport = true;
+    this.deps.logger.debug({ txnId: this.id }, 'request moved to TCP; reliable-transport timers from now on');
+    this.runner.dispatch({ type: 'transport-switched', request: info.message, timers: this.deps.reliableTimers });
+  }
+
   private notify(effect: TuEffect): void {
     const user = this.deps.user;
     switch (effect.type) {
@@ -142,4 +183,8 @@ export class ClientTransaction {
       this.deps.logger.error({ txnId: this.id, err: error }, 'transaction user threw');
     }
   }
+}
+
+function isSentInfo(value: unknown): value is SentInfo {
+  return typeof value === 'object' && value !== null && 'transport' in value && 'destination' in value;
 }

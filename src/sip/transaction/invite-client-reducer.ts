@@ -15,6 +15,7 @@ import {
   transportFailure,
   type InviteClientEvent,
   type TransactionEffect,
+  type TransportSwitched,
   type Transition,
 } from './transaction-types.js';
 
@@ -50,7 +51,10 @@ export function startInviteClient(request: SipRequest, timers: TimerValues): Tra
   return { state, effects };
 }
 
+type StateEvent = Exclude<InviteClientEvent, TransportSwitched>;
+
 export function inviteClientReducer(state: InviteClientState, event: InviteClientEvent): Transition<InviteClientState> {
+  if (event.type === 'transport-switched') return switchedToReliable(state, event);
   switch (state.name) {
     case 'Calling':
       return calling(state, event);
@@ -66,6 +70,18 @@ export function inviteClientReducer(state: InviteClientState, event: InviteClien
     default:
       return assertNever(state.name);
   }
+}
+
+/**
+ * The request went over TCP instead of UDP (§18.1.1). §17.1.1.2: timer A is started "if an
+ * unreliable transport is being used" only, so it stops; timer D becomes zero; and the ACK for a
+ * non-2xx (§17.1.1.3: "equal to the top Via header field of the original request") and a CANCEL
+ * (§9.1) are built from the request as actually sent, whose top Via names TCP.
+ */
+function switchedToReliable(state: InviteClientState, event: TransportSwitched): Transition<InviteClientState> {
+  if (state.name === 'Terminated') return { state, effects: [] };
+  const effects: TransactionEffect[] = state.intervalA !== null ? [cancel('A')] : [];
+  return { state: { ...state, request: event.request, timers: event.timers, intervalA: null }, effects };
 }
 
 /** Responses are handled the same way in Calling and Proceeding (§17.1.1.2). */
@@ -103,7 +119,7 @@ function onResponse(state: InviteClientState, response: SipResponse): Transition
   return { state: { ...state, name: 'Completed', ack }, effects: [...effects, arm('D', state.timers.D)] };
 }
 
-function calling(state: InviteClientState, event: InviteClientEvent): Transition<InviteClientState> {
+function calling(state: InviteClientState, event: StateEvent): Transition<InviteClientState> {
   switch (event.type) {
     case 'response':
       return onResponse(state, event.response);
@@ -132,7 +148,7 @@ function calling(state: InviteClientState, event: InviteClientEvent): Transition
   }
 }
 
-function proceeding(state: InviteClientState, event: InviteClientEvent): Transition<InviteClientState> {
+function proceeding(state: InviteClientState, event: StateEvent): Transition<InviteClientState> {
   switch (event.type) {
     case 'response':
       return onResponse(state, event.response);
@@ -157,7 +173,7 @@ function proceeding(state: InviteClientState, event: InviteClientEvent): Transit
   }
 }
 
-function completed(state: InviteClientState, event: InviteClientEvent): Transition<InviteClientState> {
+function completed(state: InviteClientState, event: StateEvent): Transition<InviteClientState> {
   switch (event.type) {
     case 'response':
       // §17.1.1.2: "Any retransmissions of the final response that are received while in the
@@ -181,7 +197,7 @@ function completed(state: InviteClientState, event: InviteClientEvent): Transiti
   }
 }
 
-function accepted(state: InviteClientState, event: InviteClientEvent): Transition<InviteClientState> {
+function accepted(state: InviteClientState, event: StateEvent): Transition<InviteClientState> {
   switch (event.type) {
     case 'response':
       // RFC 6026 (updating §17.1.1.2): "Any 2xx responses that match this client transaction and that are

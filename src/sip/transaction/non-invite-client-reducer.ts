@@ -13,6 +13,7 @@ import {
   transportFailure,
   type NonInviteClientEvent,
   type TransactionEffect,
+  type TransportSwitched,
   type Transition,
 } from './transaction-types.js';
 
@@ -41,7 +42,10 @@ export function startNonInviteClient(request: SipRequest, timers: TimerValues): 
   return { state: { name: 'Trying', request, timers, intervalE: timers.E }, effects };
 }
 
+type StateEvent = Exclude<NonInviteClientEvent, TransportSwitched>;
+
 export function nonInviteClientReducer(state: NonInviteClientState, event: NonInviteClientEvent): Transition<NonInviteClientState> {
+  if (event.type === 'transport-switched') return switchedToReliable(state, event);
   switch (state.name) {
     case 'Trying':
     case 'Proceeding':
@@ -55,8 +59,18 @@ export function nonInviteClientReducer(state: NonInviteClientState, event: NonIn
   }
 }
 
+/**
+ * The request went over TCP instead of UDP (§18.1.1). §17.1.2.2: timer E is set "if an unreliable
+ * transport is in use" only, so it stops, and timer K becomes zero.
+ */
+function switchedToReliable(state: NonInviteClientState, event: TransportSwitched): Transition<NonInviteClientState> {
+  if (state.name === 'Terminated') return { state, effects: [] };
+  const effects: TransactionEffect[] = state.intervalE !== null ? [cancel('E')] : [];
+  return { state: { ...state, request: event.request, timers: event.timers, intervalE: null }, effects };
+}
+
 /** Trying and Proceeding differ only in how Timer E is reset (§17.1.2.2). */
-function tryingOrProceeding(state: NonInviteClientState, event: NonInviteClientEvent): Transition<NonInviteClientState> {
+function tryingOrProceeding(state: NonInviteClientState, event: StateEvent): Transition<NonInviteClientState> {
   switch (event.type) {
     case 'response': {
       const { response } = event;
@@ -102,7 +116,7 @@ function tryingOrProceeding(state: NonInviteClientState, event: NonInviteClientE
   }
 }
 
-function completed(state: NonInviteClientState, event: NonInviteClientEvent): Transition<NonInviteClientState> {
+function completed(state: NonInviteClientState, event: StateEvent): Transition<NonInviteClientState> {
   switch (event.type) {
     case 'response':
       // §17.1.2.2: "The "Completed" state exists to buffer any additional response

@@ -143,6 +143,7 @@ export class TransactionLayer {
       request,
       target,
       timers: target.transport === 'tcp' ? this.tcpTimers : this.udpTimers,
+      reliableTimers: this.tcpTimers,
       clock: this.clock,
       logger: this.logger,
       user,

@@ -4,7 +4,7 @@
  * effects that a runner performs.
  */
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
-import type { TimerName } from './timer-values.js';
+import type { TimerName, TimerValues } from './timer-values.js';
 
 export type { TimerName } from './timer-values.js';
 
@@ -53,6 +53,17 @@ export interface ResponseReceived {
   response: SipResponse;
 }
 
+/**
+ * Client side: the transport sent the request over a reliable transport although an unreliable one
+ * was asked for (RFC 3261 §18.1.1: a request over MTU − 200 bytes moves from UDP to TCP). `request`
+ * is the copy actually sent (its top Via names TCP), `timers` those of a reliable transport.
+ */
+export interface TransportSwitched {
+  type: 'transport-switched';
+  request: SipRequest;
+  timers: TimerValues;
+}
+
 /** INVITE client: the TU wants the INVITE cancelled (RFC 3261 §9.1). */
 export interface TuCancel {
   type: 'tu-cancel';
@@ -78,8 +89,8 @@ export interface TuDeferred {
   type: 'tu-deferred';
 }
 
-export type InviteClientEvent = ResponseReceived | TimerFired | TransportErrorEvent | TuCancel;
-export type NonInviteClientEvent = ResponseReceived | TimerFired | TransportErrorEvent;
+export type InviteClientEvent = ResponseReceived | TimerFired | TransportErrorEvent | TuCancel | TransportSwitched;
+export type NonInviteClientEvent = ResponseReceived | TimerFired | TransportErrorEvent | TransportSwitched;
 export type InviteServerEvent = RequestReceived | TuResponse | TuDeferred | TimerFired | TransportErrorEvent;
 export type NonInviteServerEvent = RequestReceived | TuResponse | TimerFired | TransportErrorEvent;
 export type TransactionEvent = InviteClientEvent | InviteServerEvent;
