@@ -43,10 +43,17 @@ export interface DeliveryProcessorDeps {
 export class DeliveryProcessor implements DeliveryHandler {
   private readonly deps: DeliveryProcessorDeps;
   private readonly now: () => number;
+  /** Envelopes the receiver decoded, for the delivery objects it handed to the worker (decode once). */
+  private readonly decoded = new WeakMap<WebhookDelivery, EventEnvelope>();
 
   constructor(deps: DeliveryProcessorDeps) {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
+  }
+
+  /** The receiver's decoding of a just-recorded delivery; deliveries read back from the record are parsed again. */
+  rememberEnvelope(delivery: WebhookDelivery, envelope: EventEnvelope): void {
+    this.decoded.set(delivery, envelope);
   }
 
   async handle(delivery: WebhookDelivery): Promise<DeliveryOutcome> {
@@ -58,7 +65,7 @@ export class DeliveryProcessor implements DeliveryHandler {
       return this.deps.enricher.enrich(this.deps.clientFactory(connection), job, this.deps.recentTickets?.take(delivery.connectionId, job.ticketId) ?? null);
     }
 
-    const envelope = parseEnvelope(delivery.body);
+    const envelope = this.decoded.get(delivery) ?? parseEnvelope(delivery.body);
     if (!envelope) return { kind: 'failed', error: 'recorded body is not a Zendesk event' };
     const detail = ticketDetailSchema.safeParse(envelope.detail ?? {});
     const ticketId = (detail.success ? detail.data.id : undefined) ?? ticketIdFromSubject(envelope.subject);

@@ -100,7 +100,10 @@ export function createZendeskIntegration(deps: ZendeskIntegrationDeps): ZendeskI
   });
   const receiver = new WebhookReceiver({
     store: store.zendesk,
-    onRecorded: (delivery) => worker.kick(delivery),
+    onRecorded: (delivery, envelope) => {
+      processor.rememberEnvelope(delivery, envelope);
+      worker.kick(delivery);
+    },
     signatureWindowMs: settings.signatureWindowMs,
     logger,
     now,
