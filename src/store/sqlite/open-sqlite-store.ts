@@ -25,8 +25,8 @@ export interface SqliteStoreOptions {
   /** Clock for `updatedAt` stamps the interface does not pass in; default Date.now. */
   now?: () => number;
   /**
-   * How often a worker thread checkpoints the WAL (sqlite-wal-checkpointer.ts), default 100 ms;
-   * 0 leaves checkpoints to SQLite's automatic ones inside commits, on the event loop.
+   * Pause between WAL checkpoints in a worker thread while the WAL grows (sqlite-wal-checkpointer.ts),
+   * default 25 ms; 0 leaves checkpoints to SQLite's automatic ones inside commits, on the event loop.
    */
   checkpointIntervalMs?: number;
   /** Reports a failed checkpoint worker (the store goes on with automatic checkpoints). */
@@ -56,7 +56,7 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     migrate(db);
     const box = new SecretBox(options.secretKey ?? loadOrCreateSecretKey(dataDir));
     const now = options.now ?? Date.now;
-    const interval = options.checkpointIntervalMs ?? 100;
+    const interval = options.checkpointIntervalMs ?? 25;
     const checkpointer =
       interval > 0
         ? new WalCheckpointer(db, {

@@ -3,10 +3,15 @@
  * pushes the WAL past `wal_autocheckpoint` pages: that commit then copies every page back into the
  * database file and fsyncs both files, ~5 ms on the event loop (measured: the slowest 1 % of
  * webhook deliveries were single INSERT/UPDATE/COMMIT statements taking 4.5–7 ms). Here a worker
- * thread with its own connection runs `PRAGMA wal_checkpoint(PASSIVE)` every `intervalMs`; PASSIVE
- * never waits for, nor blocks, the main connection's readers and writers. The main connection keeps
- * a high `wal_autocheckpoint` as a backstop (never reached while the worker keeps up) and goes back
- * to SQLite's default if the worker fails.
+ * thread with its own connection runs `PRAGMA wal_checkpoint(PASSIVE)`, which never waits for, nor
+ * blocks, the main connection's readers and writers.
+ *
+ * A WAL only restarts from its beginning when a write finds every frame copied back, so under a
+ * steady stream of commits the worker's passes rarely finish "caught up" and the WAL grows. The main
+ * connection keeps a high `wal_autocheckpoint` as the backstop for that: when it triggers, the
+ * worker has already copied all but the last few frames, so the checkpoint left on the event loop
+ * is small. Paced every `intervalMs` while the WAL grows, ten times slower when nothing changed.
+ * If the worker fails, the main connection goes back to SQLite's default threshold.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -16,9 +21,9 @@ import type { Database } from 'better-sqlite3';
 export const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 
 export interface WalCheckpointerOptions {
-  /** How often the worker checkpoints (it does nothing when no frame is waiting). */
+  /** Pause between checkpoints while the WAL grows (ten times this when it does not). */
   intervalMs?: number;
-  /** `wal_autocheckpoint` of the main connection meanwhile: only reached if the worker falls behind. */
+  /** `wal_autocheckpoint` of the main connection meanwhile (see above). */
   backstopPages?: number;
   /** The worker failed; checkpoints are back on SQLite's automatic ones. */
   onError?: (error: Error) => void;
@@ -30,6 +35,9 @@ export interface CheckpointResult {
   log: number;
   checkpointed: number;
 }
+
+/** Passes per checkpoint: each copies what the commits made meanwhile, trying to catch up fully. */
+const MAX_PASSES = 3;
 
 // Plain CommonJS so it runs the same under tsx, vitest and the compiled build.
 const WORKER_SOURCE = `
@@ -45,7 +53,10 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    let [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    for (let pass = 1; pass < workerData.maxPasses && result.checkpointed < result.log; pass++) {
+      [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    }
     parentPort.postMessage({ ok: true, result });
   } catch (error) {
     parentPort.postMessage({ ok: false, error: String((error && error.message) || error) });
@@ -57,25 +68,27 @@ type WorkerReply = { ok: true; result: CheckpointResult } | { ok: false; error: 
 
 export class WalCheckpointer {
   private readonly db: Database;
-  private readonly options: Required<Pick<WalCheckpointerOptions, 'intervalMs' | 'backstopPages'>> & Pick<WalCheckpointerOptions, 'onError'>;
-  private readonly timer: NodeJS.Timeout;
+  private readonly intervalMs: number;
+  private readonly onError: ((error: Error) => void) | undefined;
+  private timer: NodeJS.Timeout | null = null;
   private worker: Worker | null = null;
-  private exited: Promise<unknown> | null = null;
-  private waiting: ((reply: WorkerReply) => void)[] = [];
+  private exited: Promise<void> | null = null;
+  private readonly waiting: ((reply: WorkerReply) => void)[] = [];
   private running: Promise<CheckpointResult | null> | null = null;
+  private last: CheckpointResult | null = null;
   private failed = false;
   private closed = false;
 
   constructor(db: Database, options: WalCheckpointerOptions = {}) {
     this.db = db;
-    this.options = { intervalMs: options.intervalMs ?? 100, backstopPages: options.backstopPages ?? 10_000, onError: options.onError };
-    db.pragma(`wal_autocheckpoint = ${this.options.backstopPages}`);
-    // unref: an open store never keeps the process alive by itself; close() still stops everything.
-    this.timer = setInterval(() => void this.checkpoint(), this.options.intervalMs).unref();
+    this.intervalMs = options.intervalMs ?? 25;
+    this.onError = options.onError;
+    db.pragma(`wal_autocheckpoint = ${options.backstopPages ?? 10_000}`);
+    this.schedule(this.intervalMs);
   }
 
   /**
-   * One PASSIVE checkpoint in the worker (started on first use). Resolves with SQLite's counts, or
+   * One checkpoint in the worker (started on first use). Resolves with SQLite's counts after it, or
    * null once closed or failed. Concurrent calls share the checkpoint in progress.
    */
   checkpoint(): Promise<CheckpointResult | null> {
@@ -90,13 +103,34 @@ export class WalCheckpointer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.timer);
+    this.clearTimer();
     await this.running;
     const worker = this.worker;
     if (!worker || !this.exited) return;
     worker.ref();
     worker.postMessage('close');
     await this.exited;
+  }
+
+  private schedule(ms: number): void {
+    if (this.closed || this.failed) return;
+    // unref: an open store never keeps the process alive by itself; close() still stops everything.
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.checkpoint().then((result) => this.schedule(this.grew(result) ? this.intervalMs : this.intervalMs * 10));
+    }, ms).unref();
+  }
+
+  /** Whether the WAL changed since the previous checkpoint (commits are coming in). */
+  private grew(result: CheckpointResult | null): boolean {
+    const previous = this.last;
+    this.last = result;
+    return result !== null && (previous === null || result.log !== previous.log || result.checkpointed !== previous.checkpointed);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private async run(): Promise<CheckpointResult | null> {
@@ -112,7 +146,7 @@ export class WalCheckpointer {
 
   private spawn(): Worker {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file: this.db.name } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file: this.db.name, maxPasses: MAX_PASSES } });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.waiting.shift()?.(reply));
     worker.on('error', (error: Error) => this.fail(error));
@@ -131,9 +165,9 @@ export class WalCheckpointer {
   private fail(error: Error): void {
     if (this.failed) return;
     this.failed = true;
-    clearInterval(this.timer);
+    this.clearTimer();
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES}`);
     void this.worker?.terminate();
-    this.options.onError?.(error);
+    this.onError?.(error);
   }
 }
