@@ -24,5 +24,9 @@ export async function openStore(config: StoreConfig, options: { logger?: Logger;
       ...(options.now ? { now: options.now } : {}),
     });
   }
-  return openSqliteStore(config.dataDir, { ...(secretKey ? { secretKey } : {}), ...(options.now ? { now: options.now } : {}) });
+  return openSqliteStore(config.dataDir, {
+    ...(secretKey ? { secretKey } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
 }

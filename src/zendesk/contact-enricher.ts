@@ -11,8 +11,8 @@ import type { Session } from '../sessions/session.js';
 import type { Store } from '../store/store.js';
 import { contactPatchFromZendesk, prefixOrganizationFields } from './contact-patch.js';
 import { ignored, outcomeFromFailure, processed, type DeliveryOutcome } from './delivery-outcome.js';
-import type { ZendeskOrganization } from './zendesk-api.schema.js';
-import type { ZendeskClient } from './zendesk-client.js';
+import type { ZendeskOrganization, ZendeskTicketWithUsers } from './zendesk-api.schema.js';
+import type { ZendeskClient, ZendeskResult } from './zendesk-client.js';
 
 export interface EnrichmentJob {
   sessionId: string;
@@ -39,11 +39,12 @@ export class ContactEnricher {
     this.now = deps.now ?? Date.now;
   }
 
-  async enrich(client: ZendeskClient, job: EnrichmentJob): Promise<DeliveryOutcome> {
+  /** `fetched`: the ticket as correlation fetched it moments ago (RecentTickets), if at hand. */
+  async enrich(client: ZendeskClient, job: EnrichmentJob, fetched: ZendeskTicketWithUsers | null = null): Promise<DeliveryOutcome> {
     const session = await this.store.sessions.get(job.sessionId);
     if (!session) return ignored('session no longer exists');
 
-    const ticket = await client.getTicket(job.ticketId);
+    const ticket: ZendeskResult<ZendeskTicketWithUsers> = fetched ? { ok: true, value: fetched } : await client.getTicket(job.ticketId);
     if (!ticket.ok) return outcomeFromFailure('fetching the ticket', ticket.failure);
     const requesterId = ticket.value.ticket.requester_id;
     if (requesterId === null) return ignored('ticket has no requester');

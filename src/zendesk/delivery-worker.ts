@@ -182,7 +182,9 @@ export class DeliveryWorker {
     }
 
     const now = this.now();
-    const log = this.logger.child({ deliveryId: delivery.id, connectionId: delivery.connectionId, eventType: delivery.eventType, attempts });
+    // Plain bindings, not a child logger: pino builds (and redacts) a child's bindings eagerly, on
+    // every attempt, even when the level is off.
+    const about = { deliveryId: delivery.id, connectionId: delivery.connectionId, eventType: delivery.eventType, attempts };
     let final = true;
     switch (outcome.kind) {
       case 'processed':
@@ -194,7 +196,7 @@ export class DeliveryWorker {
           lastError: outcome.kind === 'ignored' ? outcome.reason : null,
           processedAt: now,
         });
-        log.info({ outcome: outcome.kind, note: outcome.kind === 'processed' ? outcome.note : outcome.reason }, 'delivery settled');
+        this.logger.info({ ...about, outcome: outcome.kind, note: outcome.kind === 'processed' ? outcome.note : outcome.reason }, 'delivery settled');
         break;
       case 'retry':
         if (attempts < settings.maxAttempts) {
@@ -206,7 +208,7 @@ export class DeliveryWorker {
             nextAttemptAt: now + wait,
             lastError: outcome.error,
           });
-          log.warn({ error: outcome.error, retryInMs: wait }, 'delivery will be retried');
+          this.logger.warn({ ...about, error: outcome.error, retryInMs: wait }, 'delivery will be retried');
           break;
         }
         await this.giveUp(delivery, attempts, `gave up after ${attempts} attempts: ${outcome.error}`);

@@ -14,6 +14,8 @@ import type { Session, TicketMatch } from '../sessions/session.js';
 import type { Store } from '../store/store.js';
 import { ticketCallerDigits, type CallerDigits } from './ticket-rules.js';
 
+const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
+
 export type CorrelationOutcome =
   | { kind: 'stamped'; sessionId: string; match: TicketMatch }
   | { kind: 'pending'; expiresAt: number }
@@ -50,6 +52,16 @@ export class TicketCorrelator {
 
   /** Match a phone ticket whose caller numbers are `rawNumbers` (best source first). */
   async correlate(orgId: string, ticketId: string, rawNumbers: string[]): Promise<CorrelationOutcome> {
+    // Talk writes the caller in E.164 (zendesk.md §6) and sessions keep theirs normalised to E.164,
+    // so sessions whose number equals the ticket's as written are exactly what the normalised E.164
+    // lookup below finds first (normalising an E.164 result gives it back). Trying that first keeps a
+    // libphonenumber parse off the way to the stamp; anything else takes the full path.
+    const written = rawNumbers[0];
+    if (written !== undefined && E164_SHAPE.test(written)) {
+      const stamped = await this.stampNewest(orgId, { phone: written, national: null }, ticketId, false);
+      if (stamped) return stamped;
+    }
+
     const region = this.deps.defaultRegion?.(orgId) ?? null;
     const callers = dedupe(rawNumbers.map((raw) => ticketCallerDigits(raw, region)).filter((d): d is CallerDigits => d !== null));
     const primary = callers[0];

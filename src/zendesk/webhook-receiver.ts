@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import type { WebhookDelivery, ZendeskStore } from '../store/store.js';
 import { EVENT_MESSAGE_ADDED, EVENT_TICKET_CREATED, EVENT_TICKET_STATUS_CHANGED } from './webhook-provisioner.js';
 import { checkSignatureTimestamp, verifyWebhookSignature } from './webhook-signature.js';
-import { eventEnvelopeSchema } from './zendesk-event.schema.js';
+import { eventEnvelopeSchema, type EventEnvelope } from './zendesk-event.schema.js';
 
 export const HANDLED_EVENT_TYPES: ReadonlySet<string> = new Set([EVENT_TICKET_CREATED, EVENT_TICKET_STATUS_CHANGED, EVENT_MESSAGE_ADDED]);
 
@@ -33,8 +33,8 @@ export type ReceiptResult =
 
 export interface WebhookReceiverDeps {
   store: Pick<ZendeskStore, 'getConnection' | 'recordDelivery'>;
-  /** Called with each newly recorded delivery that needs processing. */
-  onRecorded: (delivery: WebhookDelivery) => void;
+  /** Called with each newly recorded delivery that needs processing, and its envelope as decoded here. */
+  onRecorded: (delivery: WebhookDelivery, envelope: EventEnvelope) => void;
   signatureWindowMs: number;
   logger: Logger;
   now?: () => number;
@@ -71,9 +71,10 @@ export class WebhookReceiver {
         : reject('WEBHOOK_ERR_SIGNATURE', 'the signature timestamp is not an ISO-8601 time');
     }
 
+    const body = request.rawBody.toString('utf8');
     let json: unknown;
     try {
-      json = JSON.parse(request.rawBody.toString('utf8'));
+      json = JSON.parse(body);
     } catch {
       return reject('WEBHOOK_ERR_MALFORMED', 'the body is not JSON');
     }
@@ -90,7 +91,7 @@ export class WebhookReceiver {
       orgId: connection.orgId,
       eventType: envelope.data.type,
       receivedAt: now,
-      body: request.rawBody.toString('utf8'),
+      body,
       // Unknown types are kept for the record but never processed.
       status: handled ? 'pending' : 'ignored',
       attempts: 0,
@@ -99,7 +100,7 @@ export class WebhookReceiver {
       processedAt: handled ? null : now,
     };
     const recorded = await this.deps.store.recordDelivery(delivery);
-    if (recorded && handled) this.deps.onRecorded(delivery);
+    if (recorded && handled) this.deps.onRecorded(delivery, envelope.data);
     if (!recorded) this.logger.info({ connectionId: connection.id, deliveryId: id, eventType: delivery.eventType }, 'duplicate delivery ignored');
     return { kind: 'accepted', deliveryId: id, eventType: delivery.eventType, duplicate: !recorded, handled };
   }

@@ -15,10 +15,29 @@ export interface ZendeskClientFactoryDeps {
   now?: () => number;
 }
 
+/** Distinct credentials kept at once; past this the cache starts over (re-saved tokens leave stale keys). */
+const MAX_CACHED_CLIENTS = 256;
+
 export function createZendeskClientFactory(deps: ZendeskClientFactoryDeps): ZendeskClientFactory {
   const { settings } = deps;
-  return (credentials) =>
-    new ZendeskClient({
+  // One client per credentials: a client is stateless between calls, and building one (with its
+  // child logger) on every delivery and enrichment attempt was per-delivery garbage.
+  const clients = new Map<string, ZendeskClient>();
+  return (credentials) => {
+    // The settings are tunable at run time (tests shorten timeouts): they are part of the key too.
+    const { requestTimeoutMs, maxAttempts, maxRetryAfterMs, backoff } = settings;
+    const key = [accountBaseUrl(settings, credentials.subdomain), credentials.email, credentials.apiToken, requestTimeoutMs, maxAttempts, maxRetryAfterMs, backoff.baseMs, backoff.maxMs].join('\u0000');
+    let client = clients.get(key);
+    if (!client) {
+      if (clients.size >= MAX_CACHED_CLIENTS) clients.clear();
+      client = build(credentials);
+      clients.set(key, client);
+    }
+    return client;
+  };
+
+  function build(credentials: ZendeskCredentials): ZendeskClient {
+    return new ZendeskClient({
       baseUrl: accountBaseUrl(settings, credentials.subdomain),
       credentials,
       dispatcher: deps.dispatcher,
@@ -30,4 +49,5 @@ export function createZendeskClientFactory(deps: ZendeskClientFactoryDeps): Zend
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
       ...(deps.now ? { now: deps.now } : {}),
     });
+  }
 }

@@ -219,6 +219,11 @@ export class ZendeskClient {
     let status: number;
     let text: string;
     let retryAfter: string | string[] | undefined;
+    // One timer per attempt, cleared as soon as the answer is read. AbortSignal.timeout() would keep
+    // its timer and signal alive for the full timeout after every request, long enough to be copied
+    // by scavenges and promoted: per-delivery garbage that lengthened the young-generation pauses.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${this.timeoutMs} ms`, 'TimeoutError')), this.timeoutMs).unref();
     try {
       const response = await request(`${this.baseUrl}${path}`, {
         method: spec.method,
@@ -229,7 +234,7 @@ export class ZendeskClient {
           ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: deadline.signal,
       });
       status = response.statusCode;
       retryAfter = response.headers['retry-after'];
@@ -238,6 +243,8 @@ export class ZendeskClient {
       const message = describeNetworkError(error, this.timeoutMs);
       log(null, message);
       return { kind: 'failed', failure: this.failure(spec, path, 'unavailable', null, message) };
+    } finally {
+      clearTimeout(timer);
     }
     log(status);
     if (status >= 200 && status < 300) {

@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import { ContactEnricher } from './contact-enricher.js';
 import { DeliveryProcessor } from './delivery-processor.js';
 import { DeliveryWorker, type Timers } from './delivery-worker.js';
+import { RecentTickets } from './recent-tickets.js';
 import { TicketCorrelator } from './ticket-correlator.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 import { createZendeskClientFactory, type ZendeskClientFactory } from './zendesk-client-factory.js';
@@ -50,9 +51,17 @@ export interface ZendeskIntegration {
 export function createZendeskIntegration(deps: ZendeskIntegrationDeps): ZendeskIntegration {
   const { store, settings, logger } = deps;
   const now = deps.now ?? Date.now;
+  // Asked on every correlation and enrichment; parsing the number each time is libphonenumber work.
+  const regions = new Map<string, string | null>();
   const defaultRegion = (orgId: string): string | null => {
     const first = deps.organisationNumbers?.(orgId)[0];
-    return first ? regionOf(first) : null;
+    if (!first) return null;
+    let region = regions.get(first);
+    if (region === undefined) {
+      region = regionOf(first);
+      regions.set(first, region);
+    }
+    return region;
   };
   const clientFactory = createZendeskClientFactory({
     settings,
@@ -78,7 +87,8 @@ export function createZendeskIntegration(deps: ZendeskIntegrationDeps): ZendeskI
     now,
   });
   const enricher = new ContactEnricher({ store, defaultRegion, logger, now });
-  const processor = new DeliveryProcessor({ store, clientFactory, correlator, enricher, enqueueEnrichment, logger, now });
+  const recentTickets = new RecentTickets({ now });
+  const processor = new DeliveryProcessor({ store, clientFactory, correlator, enricher, recentTickets, enqueueEnrichment, logger, now });
   const worker = new DeliveryWorker({
     store,
     handler: processor,
@@ -90,7 +100,10 @@ export function createZendeskIntegration(deps: ZendeskIntegrationDeps): ZendeskI
   });
   const receiver = new WebhookReceiver({
     store: store.zendesk,
-    onRecorded: (delivery) => worker.kick(delivery),
+    onRecorded: (delivery, envelope) => {
+      processor.rememberEnvelope(delivery, envelope);
+      worker.kick(delivery);
+    },
     signatureWindowMs: settings.signatureWindowMs,
     logger,
     now,

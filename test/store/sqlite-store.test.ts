@@ -83,6 +83,20 @@ describe('sqlite store on disk', () => {
     await wrongKey.close();
   });
 
+  it('reads a re-saved secret at once (decrypted secrets are remembered per ciphertext only)', async () => {
+    const store = await openSqliteStore(tempDir());
+    const connection = {
+      id: 'zdc_1', orgId: 'org-a', subdomain: 'acme', email: 'a@acme.test', apiToken: 'token-1', webhookId: 'w',
+      signingSecret: 'secret-1', state: 'connected' as const, lastError: null, createdAt: 1, updatedAt: 1,
+    };
+    await store.zendesk.saveConnection(connection);
+    expect(await store.zendesk.getConnection('zdc_1')).toMatchObject({ apiToken: 'token-1', signingSecret: 'secret-1' });
+    expect(await store.zendesk.getConnection('zdc_1')).toMatchObject({ apiToken: 'token-1', signingSecret: 'secret-1' });
+    await store.zendesk.saveConnection({ ...connection, apiToken: 'token-2', signingSecret: 'secret-2', updatedAt: 2 });
+    expect(await store.zendesk.getConnectionByOrg('org-a')).toMatchObject({ apiToken: 'token-2', signingSecret: 'secret-2' });
+    await store.close();
+  });
+
   it('answers ticket-candidate lookups from an index with 10 000 live sessions', async () => {
     const store = await openSqliteStore(tempDir());
     const insert = store.db.transaction(() => {

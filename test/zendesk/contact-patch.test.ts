@@ -32,6 +32,7 @@ describe('contactPatchFromZendesk (seed "Contact enrichment")', () => {
   it.each<[string, Partial<Contact>, string | null, { phone?: string; kept: string | null }]>([
     ['contact without phone takes the requester phone', { phone: null }, '+1 415 555 1212', { phone: '+14155551212', kept: null }],
     ['same number: nothing to change', {}, '+14155551212', { kept: null }],
+    ['same number written otherwise: nothing to change', {}, '+1 (415) 555-1212', { kept: null }],
     ['another number: kept, not moved', {}, '+14155559999', { kept: '+14155559999' }],
     ['unreadable number: ignored', { phone: null }, 'ext. 12', { kept: null }],
   ])('%s', (_name, fields, phone, expected) => {

@@ -51,9 +51,10 @@ describe('contact enrichment', () => {
     });
     const event = (await h.store.sessions.timeline(session.id)).find((e) => e.type === 'contact.enriched');
     expect(event?.data).toMatchObject({ contactId: contact.id, ticketId: String(ticket.id), zendeskUserId: String(userId), zendeskOrganizationId: String(orgId) });
-    // By id only: ticket, the full user (side-loads may lack user_fields), the organization. No search.
+    // By id only: ticket (fetched once, correlation hands it to enrichment), the full user (side-loads
+    // may lack user_fields), the organization. No search.
     const paths = h.standin.requests.filter((r) => r.method === 'GET' && !r.path.includes('webhooks') && !r.path.endsWith('/me')).map((r) => r.path);
-    expect(paths).toEqual([`/api/v2/tickets/${ticket.id}`, `/api/v2/tickets/${ticket.id}`, `/api/v2/users/${userId}`, `/api/v2/organizations/${orgId}`]);
+    expect(paths).toEqual([`/api/v2/tickets/${ticket.id}`, `/api/v2/users/${userId}`, `/api/v2/organizations/${orgId}`]);
   });
 
   it('creates the caller contact when call control has not linked one yet', async () => {
@@ -92,6 +93,8 @@ describe('contact enrichment', () => {
     await h.idle();
     const contact = await h.store.contacts.get((await h.store.sessions.get(session.id))!.contactId!);
     expect(contact?.name).toBe('Ada Lovelace');
+    // The ticket correlation fetched served the first attempt only; the retry read it afresh.
+    expect(h.standin.requestsTo('GET', `/api/v2/tickets/${ticket.id}`)).toHaveLength(2);
   });
 
   it('gives up after the configured attempts and notes it on the timeline, call untouched', async () => {

@@ -97,6 +97,20 @@ describe('TicketCorrelator', () => {
     await expect(correlator.matchPendingTicketForSession(s)).resolves.toBeNull();
   });
 
+  it.each<[string, string, Partial<Session>, 'e164' | 'national']>([
+    ['E.164 as written', '+14155551212', {}, 'e164'],
+    ['national form', '(415) 555-1212', {}, 'national'],
+    ['E.164 whose session only has the national number', '+14155551212', { callerPhone: null }, 'national'],
+  ])('matches the newest live session the same way whichever the form (%s)', async (_name, written, fields, method) => {
+    const older = session({ ...fields, createdAt: now - 1_000 });
+    const newer = session({ ...fields, createdAt: now });
+    await store.sessions.create(older);
+    await store.sessions.create(newer);
+    const outcome = await correlator.correlate('org-a', '77', [written]);
+    expect(outcome).toMatchObject({ kind: 'stamped', sessionId: newer.id, match: { method, candidates: 2, ticketFirst: false } });
+    expect(stamped.map((s) => s.session.id)).toEqual([newer.id]);
+  });
+
   it('returns no_caller for numbers that are not phone numbers', async () => {
     expect(await correlator.correlate('org-a', '1', ['anonymous', ''])).toEqual({ kind: 'no_caller' });
   });

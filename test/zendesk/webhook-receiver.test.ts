@@ -101,7 +101,7 @@ describe('webhook receipt', () => {
     expect(first[0]!.status).toBe(200);
     expect(JSON.parse(again[0]!.body)).toEqual({ status: 'duplicate', deliveryId: event.id });
     expect(JSON.parse(third[0]!.body)).toMatchObject({ status: 'duplicate' });
-    expect(h.standin.requestsTo('GET', `/api/v2/tickets/${ticket.id}`).filter((r) => r.query['include'] === 'users')).toHaveLength(2); // correlate + enrich
+    expect(h.standin.requestsTo('GET', `/api/v2/tickets/${ticket.id}`).filter((r) => r.query['include'] === 'users')).toHaveLength(1); // correlate (enrichment reuses it)
     expect(h.settled.filter((s) => s.delivery.id === event.id)).toHaveLength(1);
   });
 

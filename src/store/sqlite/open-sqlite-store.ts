@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { TalkbridgeError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
 import { loadOrCreateSecretKey, SecretBox } from '../secret-box.js';
 import type { Store } from '../store.js';
 import { migrate } from './sqlite-migrations.js';
@@ -13,6 +14,7 @@ import { SqliteContactStore } from './sqlite-contact-store.js';
 import { SqliteIdempotencyStore } from './sqlite-idempotency-store.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
 import { SqliteTransferStore } from './sqlite-transfer-store.js';
+import { WalCheckpointer } from './sqlite-wal-checkpointer.js';
 import { SqliteZendeskStore } from './sqlite-zendesk-store.js';
 
 export const SQLITE_FILE = 'talkbridge.db';
@@ -22,11 +24,20 @@ export interface SqliteStoreOptions {
   secretKey?: Buffer;
   /** Clock for `updatedAt` stamps the interface does not pass in; default Date.now. */
   now?: () => number;
+  /**
+   * Pause between WAL checkpoints in a worker thread while the WAL grows (sqlite-wal-checkpointer.ts),
+   * default 25 ms; 0 leaves checkpoints to SQLite's automatic ones inside commits, on the event loop.
+   */
+  checkpointIntervalMs?: number;
+  /** Reports a failed checkpoint worker (the store goes on with automatic checkpoints). */
+  logger?: Logger;
 }
 
 export interface SqliteStore extends Store {
   /** The underlying connection, for benchmarks and diagnostics (not for application code). */
   readonly db: Database.Database;
+  /** The WAL checkpoint worker, null with `checkpointIntervalMs: 0`. */
+  readonly checkpointer: WalCheckpointer | null;
 }
 
 export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
@@ -45,9 +56,18 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     migrate(db);
     const box = new SecretBox(options.secretKey ?? loadOrCreateSecretKey(dataDir));
     const now = options.now ?? Date.now;
+    const interval = options.checkpointIntervalMs ?? 25;
+    const checkpointer =
+      interval > 0
+        ? new WalCheckpointer(db, {
+            intervalMs: interval,
+            onError: (error) => options.logger?.error({ err: error }, 'WAL checkpoint worker failed; back to automatic checkpoints'),
+          })
+        : null;
     let closed = false;
     return {
       db,
+      checkpointer,
       sessions: new SqliteSessionStore(db, now),
       transfers: new SqliteTransferStore(db),
       contacts: new SqliteContactStore(db),
@@ -56,6 +76,8 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
       async close(): Promise<void> {
         if (closed) return;
         closed = true;
+        // The worker's connection first, so that this one is the last and removes the WAL on close.
+        await checkpointer?.close();
         db.close();
       },
     };

@@ -47,6 +47,8 @@ const DELIVERY_COLUMNS: Record<string, keyof DeliveryRow> = {
   processedAt: 'processed_at',
 };
 
+const MAX_DECRYPTED = 1024;
+
 /** AAD binding an encrypted secret to its connection and field (see SecretBox). */
 export function secretContext(connectionId: string, field: 'apiToken' | 'signingSecret'): string {
   return `zendesk_connection:${connectionId}:${field}`;
@@ -70,6 +72,12 @@ export class SqliteZendeskStore implements ZendeskStore {
     now: number,
   ) => { ticket: PendingTicket; method: 'e164' | 'national' } | null;
   private readonly deliveryUpdates = new Map<string, Statement>();
+  /**
+   * Decrypted secrets by (context, ciphertext). The row is still read on every call, so a re-saved
+   * secret takes effect at once; only the AES-GCM work (and its garbage) of decrypting the same
+   * ciphertext again, several times per webhook delivery, is saved.
+   */
+  private readonly decrypted = new Map<string, string>();
 
   constructor(
     private readonly db: Database,
@@ -234,15 +242,27 @@ export class SqliteZendeskStore implements ZendeskStore {
     return this.purgePending.run(now).changes;
   }
 
+  private decrypt(sealed: string, context: string): string {
+    const key = `${context}\u0000${sealed}`;
+    let plain = this.decrypted.get(key);
+    if (plain === undefined) {
+      plain = this.box.decrypt(sealed, context);
+      // Bounded: a few entries per connection; re-saved secrets leave stale ones behind.
+      if (this.decrypted.size >= MAX_DECRYPTED) this.decrypted.clear();
+      this.decrypted.set(key, plain);
+    }
+    return plain;
+  }
+
   private connectionFromRow(r: ConnectionRow): ZendeskConnection {
     return {
       id: r.id,
       orgId: r.org_id,
       subdomain: r.subdomain,
       email: r.email,
-      apiToken: this.box.decrypt(r.api_token, secretContext(r.id, 'apiToken')),
+      apiToken: this.decrypt(r.api_token, secretContext(r.id, 'apiToken')),
       webhookId: r.webhook_id,
-      signingSecret: r.signing_secret === null ? null : this.box.decrypt(r.signing_secret, secretContext(r.id, 'signingSecret')),
+      signingSecret: r.signing_secret === null ? null : this.decrypt(r.signing_secret, secretContext(r.id, 'signingSecret')),
       state: r.state,
       lastError: r.last_error,
       createdAt: r.created_at,
