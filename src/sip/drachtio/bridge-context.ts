@@ -25,6 +25,7 @@ import { silentLogger, type SipLogger } from './sip-logger.js';
 import type { WireTap } from './wire-tap.js';
 import { CdrReporter } from './cdr-reporter.js';
 import { AckRetention } from './ack-retention.js';
+import { MergedRequests } from './merged-requests.js';
 
 export interface BridgeOptions {
   /**
@@ -60,6 +61,8 @@ export class BridgeContext {
   readonly newId: () => string;
   readonly cdr: CdrReporter;
   readonly acks: AckRetention;
+  /** Out-of-dialog requests in progress by From tag, Call-ID and CSeq (RFC 3261 §8.2.2.2). */
+  readonly merged = new MergedRequests();
   private lastWireMs = -1;
   private lastWireTime = '';
 

@@ -75,12 +75,17 @@ export class NetworkRequestHandler {
       this.reject(transaction, DIALOG_ONLY.has(request.method) ? 481 : 501);
       return;
     }
+    if (!this.ctx.merged.admit(transaction)) {
+      // RFC 3261 §8.2.2.2: the same request again on another branch (forking loop): 482.
+      this.reject(transaction, 482);
+      return;
+    }
     const invite = request.method === 'INVITE';
     if (invite) this.ctx.cdr.attempt('network', () => this.ctx.bytes(request));
     const app = this.ctx.router.pick(request.method);
     if (!app) {
       // §8.12 / §15: no application routed for the method → 503 (an INVITE gets 100 first).
-      const response = this.reject(transaction, 503);
+      const response = this.reject(transaction, 503, () => this.ctx.merged.forget(transaction));
       if (invite) this.ctx.cdr.failed('application', 503, () => this.ctx.bytes(response));
       return;
     }
@@ -230,12 +235,15 @@ export class NetworkRequestHandler {
         if (!txn.finalSent) this.ctx.forgetInbound(txn);
       },
       // Whatever else happened, nothing of the transaction outlives it.
-      onTerminated: () => this.ctx.forgetInbound(txn),
+      onTerminated: (transaction: ServerTransaction) => {
+        this.ctx.forgetInbound(txn);
+        this.ctx.merged.forget(transaction);
+      },
     };
   }
 
-  private reject(transaction: ServerTransaction, status: number): SipResponse {
-    transaction.start({ onRequest: () => undefined });
+  private reject(transaction: ServerTransaction, status: number, onTerminated?: () => void): SipResponse {
+    transaction.start(onTerminated ? { onRequest: () => undefined, onTerminated } : { onRequest: () => undefined });
     return transaction.reply(status);
   }
 }

@@ -73,6 +73,24 @@ describe('srf.invite + createUAS', () => {
   });
 });
 
+describe('merged requests (RFC 3261 §8.2.2.2)', () => {
+  it('the same INVITE again on another branch gets 482; the application sees one call, which stays cancellable', async () => {
+    const seen: string[] = [];
+    const cancelled = new Promise<void>((resolve) => {
+      onInvite = (req, res) => {
+        seen.push(req.get('Call-ID'));
+        req.on('cancel', () => resolve());
+        res.send(180);
+      };
+    });
+    const result = await caller('uac-invite-merged-expect-482.xml');
+    expect(result.code, describeSippRun(result)).toBe(0);
+    expect(receivedStartLines(result)).toContain('SIP/2.0 482 Loop Detected');
+    await cancelled;
+    expect(seen).toHaveLength(1);
+  });
+});
+
 describe('ACK never arrives (RFC 3261 §13.3.1.4)', () => {
   it('2xx retransmitted, then BYE with Reason "ACK timeout"; srf destroys the dialog with that reason', async () => {
     // Short T1 so 64×T1 is 1.28 s instead of 32 s.
