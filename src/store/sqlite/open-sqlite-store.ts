@@ -1,6 +1,8 @@
 /**
  * The default store: one SQLite file (`<dataDir>/talkbridge.db`) in WAL mode, migrated on open.
  * better-sqlite3 is synchronous; each method is one statement or one transaction, so each is atomic.
+ * Session, contact and transfer writes are batched per event-loop turn (sqlite-write-behind.ts):
+ * a write resolves once committed; `close()` commits what is queued before closing the file.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,8 @@ import { SqliteContactStore } from './sqlite-contact-store.js';
 import { SqliteIdempotencyStore } from './sqlite-idempotency-store.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
 import { SqliteTransferStore } from './sqlite-transfer-store.js';
+import { SqliteWriteBehind } from './sqlite-write-behind.js';
+import { WriteBehindContactStore, WriteBehindSessionStore, WriteBehindTransferStore } from './write-behind-stores.js';
 import { SqliteZendeskStore } from './sqlite-zendesk-store.js';
 
 export const SQLITE_FILE = 'talkbridge.db';
@@ -27,6 +31,8 @@ export interface SqliteStoreOptions {
 export interface SqliteStore extends Store {
   /** The underlying connection, for benchmarks and diagnostics (not for application code). */
   readonly db: Database.Database;
+  /** Commit the queued writes now (before reading `db` directly). */
+  flush(): void;
 }
 
 export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
@@ -45,17 +51,20 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     migrate(db);
     const box = new SecretBox(options.secretKey ?? loadOrCreateSecretKey(dataDir));
     const now = options.now ?? Date.now;
+    const writes = new SqliteWriteBehind(db);
     let closed = false;
     return {
       db,
-      sessions: new SqliteSessionStore(db, now),
-      transfers: new SqliteTransferStore(db),
-      contacts: new SqliteContactStore(db),
+      flush: () => writes.flush(),
+      sessions: new WriteBehindSessionStore(new SqliteSessionStore(db, now), writes, now),
+      transfers: new WriteBehindTransferStore(new SqliteTransferStore(db), writes),
+      contacts: new WriteBehindContactStore(new SqliteContactStore(db), writes),
       zendesk: new SqliteZendeskStore(db, box),
       idempotency: new SqliteIdempotencyStore(db),
       async close(): Promise<void> {
         if (closed) return;
         closed = true;
+        writes.close();
         db.close();
       },
     };
