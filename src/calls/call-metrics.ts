@@ -7,6 +7,8 @@ export class CallMetrics {
   readonly transfers: Counter<'outcome' | 'destination_type'>;
   /** Transfer command accepted → INVITE handed to the SIP server, seconds. */
   readonly transferInviteLatency: Histogram;
+  /** Labelled children, looked up once per label value (prom-client hashes the labels on every inc). */
+  private readonly inboundByResult = new Map<string, Counter.Internal>();
 
   constructor(registry?: Registry) {
     const registers = registry ? [registry] : [];
@@ -29,5 +31,15 @@ export class CallMetrics {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1, 5],
       registers,
     });
+  }
+
+  /** Count an inbound INVITE by its result (answered, refused_403/404/503, agent_failed, cancelled, store_failed). */
+  countInbound(result: string): void {
+    let child = this.inboundByResult.get(result);
+    if (!child) {
+      child = this.inboundCalls.labels({ result });
+      this.inboundByResult.set(result, child);
+    }
+    child.inc();
   }
 }

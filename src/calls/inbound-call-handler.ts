@@ -46,6 +46,7 @@ export class InboundCallHandler {
 
   async handle(req: InboundRequest, res: OutboundResponse): Promise<void> {
     const d = this.deps;
+    const callId = callIdOf(req);
     const admission = admitInbound({ sourceAddress: req.source_address, dialledUser: userOf(req.uri) }, d.directory, {
       liveCalls: d.registry.load,
       maxConcurrentCalls: d.calls.maxConcurrentCalls,
@@ -56,8 +57,8 @@ export class InboundCallHandler {
       // RFC 3261 §21.5.4 / §20.33: 503 carries Retry-After so the carrier backs off.
       const headers: Record<string, string> = admission.retryAfterSeconds !== null ? { 'Retry-After': String(admission.retryAfterSeconds) } : {};
       res.send(admission.status, { headers });
-      d.metrics.inboundCalls.inc({ result: `refused_${admission.status}` });
-      d.logger.info({ callId: callIdOf(req), source: req.source_address, status: admission.status }, `inbound call refused: ${admission.reason}`);
+      d.metrics.countInbound(`refused_${admission.status}`);
+      d.logger.info({ callId, source: req.source_address, status: admission.status }, `inbound call refused: ${admission.reason}`);
       return;
     }
     const { carrier, route } = admission;
@@ -79,7 +80,7 @@ export class InboundCallHandler {
     let session: Session;
     try {
       // Contact first, so the session is stored with it in one write.
-      const contactId = await this.findContact(route.organisation.id, identity, callIdOf(req));
+      const contactId = await this.findContact(route.organisation.id, identity, callId);
       session = await d.sessions.open({
         contactId,
         orgId: route.organisation.id,
@@ -88,18 +89,18 @@ export class InboundCallHandler {
         callerPhone: identity.phone,
         callerNational: identity.national,
         anonymous: identity.anonymous,
-        callId: callIdOf(req),
+        callId,
       });
     } catch (error) {
       d.registry.release();
       req.off('cancel', onEarlyCancel);
-      d.logger.error({ err: error, callId: callIdOf(req) }, 'could not store the session; refusing the call');
+      d.logger.error({ err: error, callId }, 'could not store the session; refusing the call');
       if (!res.finalResponseSent) res.send(503, { headers: { 'Retry-After': String(d.calls.retryAfterSeconds) } });
-      d.metrics.inboundCalls.inc({ result: 'store_failed' });
+      d.metrics.countInbound('store_failed');
       return;
     }
     req.off('cancel', onEarlyCancel);
-    const call = new Call(session, d.logger.child({ callId: callIdOf(req), sessionId: session.id }));
+    const call = new Call(session, d.logger.child({ callId, sessionId: session.id }));
     d.registry.add(call);
     d.registry.release();
     d.metrics.liveCalls.set(d.registry.size);
@@ -191,7 +192,7 @@ export class InboundCallHandler {
       attachLeg(call, call.agent, d.recorder, d.relayHooks);
       relayMissedReinvite(call, call.caller, req.body, d.recorder);
       d.recorder.transition(session.id, 'live', { data: { ringingAt } });
-      d.metrics.inboundCalls.inc({ result: 'answered' });
+      d.metrics.countInbound('answered');
       call.log.info('call answered by the AI agent');
     } catch (error) {
       d.clock.clearTimeout(timer);
@@ -201,12 +202,12 @@ export class InboundCallHandler {
         // After a CANCEL the server has answered 487; after a hangup command the caller still needs a final.
         if (call.endReason !== 'caller_cancel' && !res.finalResponseSent) res.send(480);
         d.teardown.end(call, call.endReason ?? 'caller_cancel');
-        d.metrics.inboundCalls.inc({ result: 'cancelled' });
+        d.metrics.countInbound('cancelled');
         return;
       }
       const final = callerFinalForAgentFailure({ status, timedOut });
       if (!res.finalResponseSent) res.send(final.status);
-      d.metrics.inboundCalls.inc({ result: 'agent_failed' });
+      d.metrics.countInbound('agent_failed');
       call.log.warn({ agentStatus: status, timedOut, callerStatus: final.status }, `AI agent did not take the call: ${final.endReason}`);
       d.teardown.end(call, final.endReason, { agentStatus: status, callerStatus: final.status });
     }
