@@ -12,6 +12,7 @@ import type { Session } from '../sessions/session.js';
 import type { Store } from '../store/store.js';
 import { callerFinalForAgentFailure } from './agent-failure.js';
 import { Call } from './call.js';
+import { CallLog } from './call-log.js';
 import type { CallClock } from './call-clock.js';
 import { CallLeg } from './call-leg.js';
 import type { CallMetrics } from './call-metrics.js';
@@ -100,7 +101,7 @@ export class InboundCallHandler {
       return;
     }
     req.off('cancel', onEarlyCancel);
-    const call = new Call(session, d.logger.child({ callId, sessionId: session.id }));
+    const call = new Call(session, new CallLog(d.logger, { callId, sessionId: session.id }));
     d.registry.add(call);
     d.registry.release();
     d.metrics.liveCalls.set(d.registry.size);
