@@ -77,6 +77,24 @@ describe('SqliteWriteBehind', () => {
     await store.close();
   });
 
+  it('flushes only for writes to what a read looks at', async () => {
+    const dir = tempDir();
+    const store = await openSqliteStore(dir);
+    const s = aSession();
+    await store.sessions.create(s);
+    const other = new Database(join(dir, SQLITE_FILE), { readonly: true });
+    const committedEvents = (): number => (other.prepare('SELECT COUNT(*) AS n FROM timeline').get() as { n: number }).n;
+    const appended = store.sessions.appendEvent({ sessionId: s.id, at: 1, type: 'transfer.requested', data: {} });
+    await store.sessions.get(s.id); // a session row read: the queued timeline event does not concern it
+    await store.transfers.listBySession(s.id);
+    expect(committedEvents()).toBe(0);
+    expect(await store.sessions.timeline(s.id)).toHaveLength(1); // a timeline read brings it in
+    expect(committedEvents()).toBe(1);
+    await appended;
+    other.close();
+    await store.close();
+  });
+
   it('captures what a write stores when it is issued', async () => {
     const store = await openSqliteStore(tempDir());
     const s = aSession();

@@ -104,7 +104,8 @@ export class SqliteSessionStore implements SessionStore {
   /** `create` from rows built beforehand (the write-behind store builds them when the write is issued). */
   createRow(row: SessionRow, opened: TimelineRow | null): void {
     try {
-      this.createTx(row, opened);
+      if (opened) this.createTx(row, opened);
+      else this.insert.run(row);
     } catch (error) {
       throw uniqueViolation(error, `session ${row.id} already exists`);
     }

@@ -24,8 +24,12 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { TalkbridgeError } from '../../errors.js';
 
-/** The groups of tables a write may change and a read may look at. */
-export type WriteArea = 'sessions' | 'contacts' | 'transfers';
+/**
+ * The groups of tables a write may change and a read may look at: `sessions` (session rows),
+ * `timeline`, `contacts`, `transfers`. A read flushes only for writes to what it reads, so e.g.
+ * reading a session before a transfer's INVITE does not commit the timeline events queued meanwhile.
+ */
+export type WriteArea = 'sessions' | 'timeline' | 'contacts' | 'transfers';
 
 interface Pending {
   op: () => unknown;
@@ -36,7 +40,7 @@ interface Pending {
 export class SqliteWriteBehind {
   private pending: Pending[] = [];
   /** Queued writes per area. */
-  private readonly queued: Record<WriteArea, number> = { sessions: 0, contacts: 0, transfers: 0 };
+  private readonly queued: Record<WriteArea, number> = { sessions: 0, timeline: 0, contacts: 0, transfers: 0 };
   private scheduled: NodeJS.Immediate | null = null;
   private closed = false;
   private readonly begin: Statement;
@@ -49,12 +53,13 @@ export class SqliteWriteBehind {
     this.rollback = db.prepare('ROLLBACK');
   }
 
-  /** Queue `op`, a write to `area`, for the batch at the end of this turn; resolves with its result once committed. */
-  defer<T>(area: WriteArea, op: () => T | Promise<T>): Promise<T> {
+  /** Queue `op`, a write to `areas`, for the batch at the end of this turn; resolves with its result once committed. */
+  defer<T>(areas: WriteArea | readonly WriteArea[], op: () => T | Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new TalkbridgeError('STORE_ERR_UNAVAILABLE', 'the SQLite store is closed'));
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ op, resolve: resolve as (value: unknown) => void, reject });
-      this.queued[area]++;
+      if (typeof areas === 'string') this.queued[areas]++;
+      else for (const area of areas) this.queued[area]++;
       this.scheduled ??= setImmediate(() => {
         this.scheduled = null;
         this.flush();
@@ -77,7 +82,7 @@ export class SqliteWriteBehind {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    this.queued.sessions = this.queued.contacts = this.queued.transfers = 0;
+    this.queued.sessions = this.queued.timeline = this.queued.contacts = this.queued.transfers = 0;
     // Inside a transaction someone opened on this connection (a bench's bulk load), the ops join it.
     const own = !this.db.inTransaction;
     const results: { ok: boolean; value: unknown }[] = [];

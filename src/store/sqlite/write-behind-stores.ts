@@ -11,7 +11,9 @@ import type { ContactStore, SessionStore, SessionUpdateOptions, TransferStore } 
 import type { SqliteContactStore } from './sqlite-contact-store.js';
 import { sessionRow, timelineRow, type SqliteSessionStore } from './sqlite-session-store.js';
 import type { SqliteTransferStore } from './sqlite-transfer-store.js';
-import type { SqliteWriteBehind } from './sqlite-write-behind.js';
+import type { SqliteWriteBehind, WriteArea } from './sqlite-write-behind.js';
+
+const SESSION_AND_TIMELINE: readonly WriteArea[] = ['sessions', 'timeline'];
 
 export class WriteBehindSessionStore implements SessionStore {
   constructor(
@@ -23,7 +25,7 @@ export class WriteBehindSessionStore implements SessionStore {
   create(session: Session, opened?: TimelineEvent): Promise<void> {
     const row = sessionRow(session);
     const event = opened ? timelineRow(opened) : null;
-    return this.writes.defer('sessions', () => this.inner.createRow(row, event));
+    return this.writes.defer(event ? SESSION_AND_TIMELINE : 'sessions', () => this.inner.createRow(row, event));
   }
 
   update(id: string, patch: Parameters<SessionStore['update']>[1], options: SessionUpdateOptions = {}): Promise<Session | null> {
@@ -31,12 +33,12 @@ export class WriteBehindSessionStore implements SessionStore {
     const event = options.event ? timelineRow(options.event) : null;
     const ifState = options.ifState ? [...options.ifState] : null;
     const at = this.now();
-    return this.writes.defer('sessions', () => this.inner.updateRow(id, copy, ifState, event, at));
+    return this.writes.defer(event ? SESSION_AND_TIMELINE : 'sessions', () => this.inner.updateRow(id, copy, ifState, event, at));
   }
 
   appendEvent(event: TimelineEvent): Promise<void> {
     const row = timelineRow(event);
-    return this.writes.defer('sessions', () => this.inner.appendEventRow(row));
+    return this.writes.defer('timeline', () => this.inner.appendEventRow(row));
   }
 
   get(id: string): Promise<Session | null> {
@@ -66,7 +68,7 @@ export class WriteBehindSessionStore implements SessionStore {
   }
 
   timeline(sessionId: string): Promise<TimelineEvent[]> {
-    this.writes.flushFor('sessions');
+    this.writes.flushFor('timeline');
     return this.inner.timeline(sessionId);
   }
 }
