@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { CallsConfig } from '../config/config.schema.js';
+import type { NumberRoute } from '../config/tenant-directory.js';
 import { resolveCallerIdentity, userOf, type CallerIdentity } from '../phone/caller-identity.js';
 import type { SessionEvents } from '../sessions/session-events.js';
 import type { SessionService } from '../sessions/session-service.js';
@@ -82,6 +83,11 @@ export class InboundCallHandler {
     try {
       // Contact first, so the session is stored with it in one write.
       const contactId = await this.findContact(route.organisation.id, identity, callId);
+      // Awaited: the session row, with session.opened and call.invite, is committed before the AI
+      // agent is dialled, so a session whose id the agent receives always exists, also after a
+      // crash, and a store failure still refuses the call cleanly. Store writes are batched per
+      // event-loop turn, so this costs at most one commit per INVITE, shared with every write of
+      // the same turn; the later events and transitions (recorder) are not awaited and ride along.
       session = await d.sessions.open({
         contactId,
         orgId: route.organisation.id,
@@ -91,7 +97,7 @@ export class InboundCallHandler {
         callerNational: identity.national,
         anonymous: identity.anonymous,
         callId,
-      });
+      }, (opened) => [inviteEvent(opened, carrier.id, req.source_address, route, identity)]);
     } catch (error) {
       d.registry.release();
       req.off('cancel', onEarlyCancel);
@@ -111,17 +117,6 @@ export class InboundCallHandler {
       call.endReason ??= 'caller_cancel';
       // Once the agent is being dialled, createB2BUA relays the CANCEL and connectAgent ends the call.
       if (!agentDialled) d.teardown.end(call, 'caller_cancel');
-    });
-    // One event for the whole set-up (timeline writes cost): what came in and what goes to the agent.
-    d.recorder.event(session.id, 'call.invite', {
-      carrier: carrier.id,
-      source: req.source_address,
-      dialled: route.number,
-      callerPhone: identity.phone,
-      anonymous: identity.anonymous,
-      identitySource: identity.source,
-      agentUri: route.agent.sipUri,
-      agentHeaders: { [HEADER_SESSION_ID]: session.id, [HEADER_AGENT_ID]: route.agent.id },
     });
     call.log.info({ orgId: session.orgId, agentId: session.agentId, anonymous: identity.anonymous }, 'inbound call admitted');
     this.notifyOpened(call);
@@ -238,6 +233,23 @@ export class InboundCallHandler {
       return null;
     }
   }
+}
+
+/** One event for the whole set-up (timeline writes cost), stored with the session: what came in and what goes to the agent. */
+function inviteEvent(session: Session, carrier: string, source: string, route: NumberRoute, identity: CallerIdentity): { type: string; data: Record<string, unknown> } {
+  return {
+    type: 'call.invite',
+    data: {
+      carrier,
+      source,
+      dialled: route.number,
+      callerPhone: identity.phone,
+      anonymous: identity.anonymous,
+      identitySource: identity.source,
+      agentUri: route.agent.sipUri,
+      agentHeaders: { [HEADER_SESSION_ID]: session.id, [HEADER_AGENT_ID]: route.agent.id },
+    },
+  };
 }
 
 /** From on the INVITE to the AI agent: the caller's E.164 number, or RFC 3323 anonymous. */

@@ -5,7 +5,7 @@
  */
 import { newId } from '../store/new-id.js';
 import type { SessionStore } from '../store/store.js';
-import type { Session, SessionState, TicketMatch } from './session.js';
+import type { Session, SessionState, TicketMatch, TimelineEvent } from './session.js';
 import { statesBefore, transitionSession } from './session-lifecycle.js';
 
 export interface OpenSessionInput {
@@ -40,8 +40,11 @@ export class SessionService {
     this.now = options.now ?? Date.now;
   }
 
-  /** Store a new `connecting` session owned by this instance, with `session.opened` in the same step. */
-  async open(input: OpenSessionInput): Promise<Session> {
+  /**
+   * Store a new `connecting` session owned by this instance with `session.opened` — and the events
+   * `alsoRecord` names for it (they may quote its id) — in the same step.
+   */
+  async open(input: OpenSessionInput, alsoRecord?: (session: Session) => { type: string; data: Record<string, unknown> }[]): Promise<Session> {
     const at = this.now();
     const session: Session = {
       id: newId('ses', at),
@@ -64,12 +67,10 @@ export class SessionService {
       endedAt: null,
       updatedAt: at,
     };
-    await this.sessions.create(session, {
-      sessionId: session.id,
-      at,
-      type: 'session.opened',
-      data: { callId: input.callId, anonymous: input.anonymous, agentId: input.agentId },
-    });
+    const opened = { callId: input.callId, anonymous: input.anonymous, agentId: input.agentId };
+    const events: TimelineEvent[] = [{ sessionId: session.id, at, type: 'session.opened', data: opened }];
+    for (const { type, data } of alsoRecord?.(session) ?? []) events.push({ sessionId: session.id, at, type, data });
+    await this.sessions.create(session, events);
     return session;
   }
 

@@ -21,8 +21,8 @@ export interface SessionUpdateOptions {
 }
 
 export interface SessionStore {
-  /** `opened`: the session's first timeline event, stored in the same step as the session. */
-  create(session: Session, opened?: TimelineEvent): Promise<void>;
+  /** `events`: the session's first timeline events, stored in the same step as the session. */
+  create(session: Session, events?: readonly TimelineEvent[]): Promise<void>;
   get(id: string): Promise<Session | null>;
   /** Sessions of one organisation, newest first; `state` filters, `live` = every state but `ended`. */
   list(orgId: string, filter: { state?: SessionState | 'live'; limit?: number }): Promise<Session[]>;

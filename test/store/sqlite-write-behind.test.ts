@@ -149,7 +149,7 @@ describe('SqliteWriteBehind', () => {
     const store = await openSqliteStore(dir);
     const s = aSession({ state: 'connecting', answeredAt: null });
     const writes = [
-      store.sessions.create(s, { sessionId: s.id, at: 1, type: 'session.opened', data: {} }),
+      store.sessions.create(s, [{ sessionId: s.id, at: 1, type: 'session.opened', data: {} }]),
       store.sessions.update(s.id, { state: 'ended', endedAt: 2, endReason: 'caller_hangup' }, { ifState: ['connecting'], event: { sessionId: s.id, at: 2, type: 'session.ended', data: {} } }),
       store.contacts.findOrCreateByPhone('org-a', '+15550123', 1),
       store.transfers.create({

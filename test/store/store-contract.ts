@@ -147,7 +147,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       it('updates only from the expected states, with its timeline event, and stores a first event with a new session', async () => {
         const s = aSession({ state: 'connecting', answeredAt: null });
-        await store.sessions.create(s, { sessionId: s.id, at: 1, type: 'session.opened', data: { callId: s.callId } });
+        await store.sessions.create(s, [
+          { sessionId: s.id, at: 1, type: 'session.opened', data: { callId: s.callId } },
+          { sessionId: s.id, at: 1, type: 'call.invite', data: {} },
+        ]);
         const live = await store.sessions.update(
           s.id,
           { state: 'live', answeredAt: 2 },
@@ -165,6 +168,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.sessions.update('ses_unknown', { state: 'ended' }, { ifState: ['live'] })).toBeNull();
         expect((await store.sessions.timeline(s.id)).map((e) => [e.type, e.at, e.data])).toEqual([
           ['session.opened', 1, { callId: s.callId }],
+          ['call.invite', 1, {}],
           ['session.live', 2, { ringingAt: null }],
         ]);
       });

@@ -42,11 +42,11 @@ export class RedisSessionStore implements SessionStore {
     };
   }
 
-  async create(session: Session, opened?: TimelineEvent): Promise<void> {
+  async create(session: Session, events: readonly TimelineEvent[] = []): Promise<void> {
     if ((await this.records.create(this.spec, session)) !== 'ok') {
       throw new TalkbridgeError('API_ERR_CONFLICT', `session ${session.id} already exists`);
     }
-    if (opened) await this.appendEvent(opened);
+    for (const event of events) await this.appendEvent(event);
   }
 
   async get(id: string): Promise<Session | null> {

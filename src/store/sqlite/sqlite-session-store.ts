@@ -61,7 +61,7 @@ export class SqliteSessionStore implements SessionStore {
 
   private readonly updates = new Map<string, Statement<unknown[], SessionRow>>();
   /** Session + first event, and update + event: each pair commits together or not at all. */
-  private readonly createTx: (row: SessionRow, opened: TimelineRow | null) => void;
+  private readonly createTx: (row: SessionRow, events: readonly TimelineRow[]) => void;
   private readonly updateTx: (statement: Statement<unknown[], SessionRow>, values: unknown[], event: TimelineRow | null) => SessionRow | undefined;
 
   constructor(
@@ -86,9 +86,9 @@ export class SqliteSessionStore implements SessionStore {
     this.byTicket = db.prepare(`SELECT * FROM sessions WHERE org_id = ? AND ticket_id = ? ${NEWEST_FIRST} LIMIT 1`);
     this.insertEvent = db.prepare('INSERT INTO timeline (session_id, at, type, data) VALUES (?, ?, ?, ?)');
     this.events = db.prepare('SELECT session_id, at, type, data FROM timeline WHERE session_id = ? ORDER BY seq');
-    this.createTx = db.transaction((row: SessionRow, opened: TimelineRow | null) => {
+    this.createTx = db.transaction((row: SessionRow, events: readonly TimelineRow[]) => {
       this.insert.run(row);
-      if (opened) this.appendEventRow(opened);
+      for (const event of events) this.appendEventRow(event);
     });
     this.updateTx = db.transaction((statement: Statement<unknown[], SessionRow>, values: unknown[], event: TimelineRow | null) => {
       const row = statement.get(...values);
@@ -97,14 +97,14 @@ export class SqliteSessionStore implements SessionStore {
     });
   }
 
-  async create(session: Session, opened?: TimelineEvent): Promise<void> {
-    this.createRow(sessionRow(session), opened ? timelineRow(opened) : null);
+  async create(session: Session, events: readonly TimelineEvent[] = []): Promise<void> {
+    this.createRow(sessionRow(session), events.map(timelineRow));
   }
 
   /** `create` from rows built beforehand (the write-behind store builds them when the write is issued). */
-  createRow(row: SessionRow, opened: TimelineRow | null): void {
+  createRow(row: SessionRow, events: readonly TimelineRow[]): void {
     try {
-      if (opened) this.createTx(row, opened);
+      if (events.length > 0) this.createTx(row, events);
       else this.insert.run(row);
     } catch (error) {
       throw uniqueViolation(error, `session ${row.id} already exists`);

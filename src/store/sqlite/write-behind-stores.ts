@@ -22,10 +22,10 @@ export class WriteBehindSessionStore implements SessionStore {
     private readonly now: () => number,
   ) {}
 
-  create(session: Session, opened?: TimelineEvent): Promise<void> {
+  create(session: Session, events: readonly TimelineEvent[] = []): Promise<void> {
     const row = sessionRow(session);
-    const event = opened ? timelineRow(opened) : null;
-    return this.writes.defer(event ? SESSION_AND_TIMELINE : 'sessions', () => this.inner.createRow(row, event));
+    const rows = events.map(timelineRow);
+    return this.writes.defer(rows.length > 0 ? SESSION_AND_TIMELINE : 'sessions', () => this.inner.createRow(row, rows));
   }
 
   update(id: string, patch: Parameters<SessionStore['update']>[1], options: SessionUpdateOptions = {}): Promise<Session | null> {
