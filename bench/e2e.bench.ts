@@ -8,13 +8,19 @@
  * both see the same machine state); a step counts when every call of it succeeded (SIPp: no failed
  * call) and the app reports no failure. The figure is the highest clean rate's achieved calls/s.
  * Target: talkbridge ≥ 70 % of the engine-only figure.
+ *
+ * Also reported: CPU time (user + system) per call of each contender's process at the highest rate
+ * both passed — far less sensitive to a busy machine than calls/s; the difference is what
+ * talkbridge's own work costs per call. The apps run as compiled JavaScript, as production runs
+ * them (bench/lib/children.ts useCompiledApps); BENCH_TSX=1 runs them through tsx instead.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchFigure } from './bench-figure.js';
-import { type NodeChild, spawnNodeApp } from './lib/children.js';
-import { freePort, waitUdpBound } from './lib/ports.js';
+import { type NodeChild, spawnNodeApp, useCompiledApps } from './lib/children.js';
+import { cpuMs } from './lib/cpu.js';
+import { freePort, sleep, waitUdpBound } from './lib/ports.js';
 import { startSipp, type SippStats } from './lib/sipp-load.js';
 
 const RATES = [100, 150, 200, 250, 300, 350, 400, 500, 600, 700, 800, 1000, 1200];
@@ -27,18 +33,27 @@ interface Step {
   rate: number;
   ok: boolean;
   stats: SippStats | null;
+  /** CPU time of the contender's process while the carrier ran, per call, µs. */
+  cpuUsPerCall: number;
   detail: string;
 }
 
 export default async function run(): Promise<BenchFigure[]> {
+  const runtime = process.env.BENCH_TSX === '1' ? 'tsx' : await useCompiledApps(['talkbridge-app.ts', 'b2bua-app.ts']);
+  const load = loadavg()[0] ?? 0;
   const best: Record<Contender, Step | null> = { 'engine-b2bua': null, talkbridge: null };
+  const passed: Record<Contender, Map<number, Step>> = { 'engine-b2bua': new Map(), talkbridge: new Map() };
   const stopped: Record<Contender, boolean> = { 'engine-b2bua': false, talkbridge: false };
   const failures: string[] = [];
   for (const rate of RATES) {
     for (const contender of ['engine-b2bua', 'talkbridge'] as const) {
       if (stopped[contender]) continue;
       const step = await runStep(contender, rate);
-      if (step.ok) best[contender] = step;
+      process.stderr.write(`e2e: ${contender} @${rate}/s ${step.ok ? 'ok' : 'failed'}, ${Math.round(step.cpuUsPerCall)} µs CPU/call\n`);
+      if (step.ok) {
+        best[contender] = step;
+        passed[contender].set(rate, step);
+      }
       else {
         stopped[contender] = true;
         failures.push(`${contender} @${rate}/s: ${step.detail}`);
@@ -48,6 +63,12 @@ export default async function run(): Promise<BenchFigure[]> {
   }
   const value = callsPerSecond(best.talkbridge);
   const baseline = callsPerSecond(best['engine-b2bua']);
+  // CPU per call depends on the rate (batching, idle wake-ups): compare both at the same rate.
+  const cpuRate = Math.max(0, ...[...passed.talkbridge.keys()].filter((rate) => passed['engine-b2bua'].has(rate)));
+  const cpu = (contender: Contender): number | null => {
+    const step = passed[contender].get(cpuRate);
+    return step ? Math.round(step.cpuUsPerCall) : null;
+  };
   return [
     {
       bench: 'e2e',
@@ -55,9 +76,13 @@ export default async function run(): Promise<BenchFigure[]> {
       unit: 'calls/s',
       baseline,
       ratio: baseline > 0 ? value / baseline : Number.NaN,
+      cpu_us_per_call: cpu('talkbridge'),
+      baseline_cpu_us_per_call: cpu('engine-b2bua'),
+      cpu_at_calls_per_s: cpuRate,
       note:
         `carrier → talkbridge (session, contact, timeline in SQLite) → AI agent → BYE, 0 failed calls; baseline: engine-only createB2BUA; ` +
-        `steps of ${STEP_SECONDS}s; target ratio ≥ 0.70${failures.length ? `; first failing steps: ${failures.join(' | ')}` : ''}`,
+        `steps of ${STEP_SECONDS}s; apps as ${runtime}; load average at start ${load.toFixed(1)}; target ratio ≥ 0.70` +
+        `${failures.length ? `; first failing steps: ${failures.join(' | ')}` : ''}`,
     },
   ];
 }
@@ -87,6 +112,7 @@ async function runStep(contender: Contender, rate: number): Promise<Step> {
       timeoutS: STEP_SECONDS * 4 + 30,
     });
     await waitUdpBound(agentPort, 10_000, agent.done);
+    const cpuBefore = await cpuMs([app.pid]);
     const carrier = await startSipp({
       name: `${contender}-carrier`,
       scenario: 'sip-scenarios/calls/uac-carrier-bench-call.xml',
@@ -99,7 +125,12 @@ async function runStep(contender: Contender, rate: number): Promise<Step> {
       extraArgs: ['-s', '+15550100', '-key', 'caller', '+14155551212'],
     });
     const uac = await carrier.done;
-    const uas = await agent.done;
+    const cpuUsPerCall = ((await cpuMs([app.pid])) - cpuBefore) * (1000 / calls);
+    // SIPp as callee may keep waiting after its last call until its -timeout: stop it once the
+    // caller is done (its statistics are written on exit), as bench/lib/load-step.ts does.
+    const early = await Promise.race([agent.done, sleep(uac.code === 0 ? 5000 : 1500).then(() => null)]);
+    if (early === null) await agent.child.stop(1000);
+    const uas = early ?? (await agent.done);
     const stats = (await app.rpc<{ app: Record<string, unknown> }>('stats', {}, 10_000).catch(() => null))?.app ?? {};
     const appFailed = appFailures(contender, stats);
     const ok = uac.code === 0 && uac.stats?.failed === 0 && uac.stats.successful === calls && uas.stats?.failed === 0 && appFailed === 0;
@@ -107,6 +138,7 @@ async function runStep(contender: Contender, rate: number): Promise<Step> {
       rate,
       ok,
       stats: uac.stats,
+      cpuUsPerCall,
       detail: ok
         ? 'ok'
         : `uac exit ${uac.code}, ${uac.stats?.successful ?? '?'} ok / ${uac.stats?.failed ?? '?'} failed ${JSON.stringify(uac.stats?.causes ?? {})}; uas failed ${uas.stats?.failed ?? "?"} ${JSON.stringify(uas.stats?.causes ?? {})} ${uas.errors.slice(0, 300)}; app failures ${appFailed}`,

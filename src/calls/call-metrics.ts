@@ -9,6 +9,8 @@ export class CallMetrics {
   readonly transferInviteLatency: Histogram;
   /** Commands sent to the instance that owns the call (scale-out), by command and outcome. */
   readonly forwardedCommands: Counter<'command' | 'outcome'>;
+  /** Labelled children, looked up once per label value (prom-client hashes the labels on every inc). */
+  private readonly inboundByResult = new Map<string, Counter.Internal>();
 
   constructor(registry?: Registry) {
     const registers = registry ? [registry] : [];
@@ -37,5 +39,15 @@ export class CallMetrics {
       labelNames: ['command', 'outcome'],
       registers,
     });
+  }
+
+  /** Count an inbound INVITE by its result (answered, refused_403/404/503, agent_failed, cancelled, store_failed). */
+  countInbound(result: string): void {
+    let child = this.inboundByResult.get(result);
+    if (!child) {
+      child = this.inboundCalls.labels({ result });
+      this.inboundByResult.set(result, child);
+    }
+    child.inc();
   }
 }

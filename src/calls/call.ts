@@ -2,8 +2,8 @@
  * A call owned by this instance (STYLE.md word `Call`): its legs, its state and the transfer in
  * progress. Plain state only; the services in this folder act on it.
  */
-import type { Logger } from 'pino';
 import type { Session } from '../sessions/session.js';
+import type { CallLog } from './call-log.js';
 import type { CallLeg } from './call-leg.js';
 import { nextCallState, type CallEvent, type CallState } from './call-state.js';
 import type { SentRequest } from './srf-port.js';
@@ -54,7 +54,7 @@ export class Call {
 
   constructor(
     readonly session: Session,
-    readonly log: Logger,
+    readonly log: CallLog,
   ) {}
 
   get sessionId(): string {

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { CallsConfig } from '../config/config.schema.js';
+import type { NumberRoute } from '../config/tenant-directory.js';
 import { resolveCallerIdentity, userOf, type CallerIdentity } from '../phone/caller-identity.js';
 import type { SessionEvents } from '../sessions/session-events.js';
 import type { SessionService } from '../sessions/session-service.js';
@@ -12,6 +13,7 @@ import type { Session } from '../sessions/session.js';
 import type { Store } from '../store/store.js';
 import { callerFinalForAgentFailure } from './agent-failure.js';
 import { Call } from './call.js';
+import { CallLog } from './call-log.js';
 import type { CallClock } from './call-clock.js';
 import { CallLeg } from './call-leg.js';
 import type { CallMetrics } from './call-metrics.js';
@@ -46,6 +48,7 @@ export class InboundCallHandler {
 
   async handle(req: InboundRequest, res: OutboundResponse): Promise<void> {
     const d = this.deps;
+    const callId = callIdOf(req);
     const admission = admitInbound({ sourceAddress: req.source_address, dialledUser: userOf(req.uri) }, d.directory, {
       liveCalls: d.registry.load,
       maxConcurrentCalls: d.calls.maxConcurrentCalls,
@@ -56,8 +59,8 @@ export class InboundCallHandler {
       // RFC 3261 §21.5.4 / §20.33: 503 carries Retry-After so the carrier backs off.
       const headers: Record<string, string> = admission.retryAfterSeconds !== null ? { 'Retry-After': String(admission.retryAfterSeconds) } : {};
       res.send(admission.status, { headers });
-      d.metrics.inboundCalls.inc({ result: `refused_${admission.status}` });
-      d.logger.info({ callId: callIdOf(req), source: req.source_address, status: admission.status }, `inbound call refused: ${admission.reason}`);
+      d.metrics.countInbound(`refused_${admission.status}`);
+      d.logger.info({ callId, source: req.source_address, status: admission.status }, `inbound call refused: ${admission.reason}`);
       return;
     }
     const { carrier, route } = admission;
@@ -79,7 +82,12 @@ export class InboundCallHandler {
     let session: Session;
     try {
       // Contact first, so the session is stored with it in one write.
-      const contactId = await this.findContact(route.organisation.id, identity, callIdOf(req));
+      const contactId = await this.findContact(route.organisation.id, identity, callId);
+      // Awaited: the session row, with session.opened and call.invite, is committed before the AI
+      // agent is dialled, so a session whose id the agent receives always exists, also after a
+      // crash, and a store failure still refuses the call cleanly. Store writes are batched per
+      // event-loop turn, so this costs at most one commit per INVITE, shared with every write of
+      // the same turn; the later events and transitions (recorder) are not awaited and ride along.
       session = await d.sessions.open({
         contactId,
         orgId: route.organisation.id,
@@ -88,18 +96,18 @@ export class InboundCallHandler {
         callerPhone: identity.phone,
         callerNational: identity.national,
         anonymous: identity.anonymous,
-        callId: callIdOf(req),
-      });
+        callId,
+      }, (opened) => [inviteEvent(opened, carrier.id, req.source_address, route, identity)]);
     } catch (error) {
       d.registry.release();
       req.off('cancel', onEarlyCancel);
-      d.logger.error({ err: error, callId: callIdOf(req) }, 'could not store the session; refusing the call');
+      d.logger.error({ err: error, callId }, 'could not store the session; refusing the call');
       if (!res.finalResponseSent) res.send(503, { headers: { 'Retry-After': String(d.calls.retryAfterSeconds) } });
-      d.metrics.inboundCalls.inc({ result: 'store_failed' });
+      d.metrics.countInbound('store_failed');
       return;
     }
     req.off('cancel', onEarlyCancel);
-    const call = new Call(session, d.logger.child({ callId: callIdOf(req), sessionId: session.id }));
+    const call = new Call(session, new CallLog(d.logger, { callId, sessionId: session.id }));
     d.registry.add(call);
     d.registry.release();
     d.metrics.liveCalls.set(d.registry.size);
@@ -109,17 +117,6 @@ export class InboundCallHandler {
       call.endReason ??= 'caller_cancel';
       // Once the agent is being dialled, createB2BUA relays the CANCEL and connectAgent ends the call.
       if (!agentDialled) d.teardown.end(call, 'caller_cancel');
-    });
-    // One event for the whole set-up (timeline writes cost): what came in and what goes to the agent.
-    d.recorder.event(session.id, 'call.invite', {
-      carrier: carrier.id,
-      source: req.source_address,
-      dialled: route.number,
-      callerPhone: identity.phone,
-      anonymous: identity.anonymous,
-      identitySource: identity.source,
-      agentUri: route.agent.sipUri,
-      agentHeaders: { [HEADER_SESSION_ID]: session.id, [HEADER_AGENT_ID]: route.agent.id },
     });
     call.log.info({ orgId: session.orgId, agentId: session.agentId, anonymous: identity.anonymous }, 'inbound call admitted');
     this.notifyOpened(call);
@@ -191,7 +188,7 @@ export class InboundCallHandler {
       attachLeg(call, call.agent, d.recorder, d.relayHooks);
       relayMissedReinvite(call, call.caller, req.body, d.recorder);
       d.recorder.transition(session.id, 'live', { data: { ringingAt } });
-      d.metrics.inboundCalls.inc({ result: 'answered' });
+      d.metrics.countInbound('answered');
       call.log.info('call answered by the AI agent');
     } catch (error) {
       d.clock.clearTimeout(timer);
@@ -201,12 +198,12 @@ export class InboundCallHandler {
         // After a CANCEL the server has answered 487; after a hangup command the caller still needs a final.
         if (call.endReason !== 'caller_cancel' && !res.finalResponseSent) res.send(480);
         d.teardown.end(call, call.endReason ?? 'caller_cancel');
-        d.metrics.inboundCalls.inc({ result: 'cancelled' });
+        d.metrics.countInbound('cancelled');
         return;
       }
       const final = callerFinalForAgentFailure({ status, timedOut });
       if (!res.finalResponseSent) res.send(final.status);
-      d.metrics.inboundCalls.inc({ result: 'agent_failed' });
+      d.metrics.countInbound('agent_failed');
       call.log.warn({ agentStatus: status, timedOut, callerStatus: final.status }, `AI agent did not take the call: ${final.endReason}`);
       d.teardown.end(call, final.endReason, { agentStatus: status, callerStatus: final.status });
     }
@@ -236,6 +233,23 @@ export class InboundCallHandler {
       return null;
     }
   }
+}
+
+/** One event for the whole set-up (timeline writes cost), stored with the session: what came in and what goes to the agent. */
+function inviteEvent(session: Session, carrier: string, source: string, route: NumberRoute, identity: CallerIdentity): { type: string; data: Record<string, unknown> } {
+  return {
+    type: 'call.invite',
+    data: {
+      carrier,
+      source,
+      dialled: route.number,
+      callerPhone: identity.phone,
+      anonymous: identity.anonymous,
+      identitySource: identity.source,
+      agentUri: route.agent.sipUri,
+      agentHeaders: { [HEADER_SESSION_ID]: session.id, [HEADER_AGENT_ID]: route.agent.id },
+    },
+  };
 }
 
 /** From on the INVITE to the AI agent: the caller's E.164 number, or RFC 3323 anonymous. */

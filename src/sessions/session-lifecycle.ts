@@ -27,3 +27,17 @@ export function transitionSession(from: SessionState, to: SessionState): Transit
 export function canTransition(from: SessionState, to: SessionState): boolean {
   return ALLOWED[from].includes(to);
 }
+
+/** The states a session may be in to become `to` (a compare-and-set guard for the store update). */
+export function statesBefore(to: SessionState): readonly SessionState[] {
+  return BEFORE[to];
+}
+
+const before = (to: SessionState): readonly SessionState[] =>
+  (Object.keys(ALLOWED) as SessionState[]).filter((from) => ALLOWED[from].includes(to));
+const BEFORE: Readonly<Record<SessionState, readonly SessionState[]>> = {
+  connecting: before('connecting'),
+  live: before('live'),
+  transferred: before('transferred'),
+  ended: before('ended'),
+};

@@ -5,8 +5,8 @@
  */
 import { newId } from '../store/new-id.js';
 import type { SessionStore } from '../store/store.js';
-import type { Session, SessionState, TicketMatch } from './session.js';
-import { transitionSession } from './session-lifecycle.js';
+import type { Session, SessionState, TicketMatch, TimelineEvent } from './session.js';
+import { statesBefore, transitionSession } from './session-lifecycle.js';
 
 export interface OpenSessionInput {
   orgId: string;
@@ -40,8 +40,11 @@ export class SessionService {
     this.now = options.now ?? Date.now;
   }
 
-  /** Store a new `connecting` session owned by this instance and record `session.opened`. */
-  async open(input: OpenSessionInput): Promise<Session> {
+  /**
+   * Store a new `connecting` session owned by this instance with `session.opened` — and the events
+   * `alsoRecord` names for it (they may quote its id) — in the same step.
+   */
+  async open(input: OpenSessionInput, alsoRecord?: (session: Session) => { type: string; data: Record<string, unknown> }[]): Promise<Session> {
     const at = this.now();
     const session: Session = {
       id: newId('ses', at),
@@ -64,20 +67,20 @@ export class SessionService {
       endedAt: null,
       updatedAt: at,
     };
-    await this.sessions.create(session);
-    await this.event(session.id, 'session.opened', { callId: input.callId, anonymous: input.anonymous, agentId: input.agentId });
+    const opened = { callId: input.callId, anonymous: input.anonymous, agentId: input.agentId };
+    const events: TimelineEvent[] = [{ sessionId: session.id, at, type: 'session.opened', data: opened }];
+    for (const { type, data } of alsoRecord?.(session) ?? []) events.push({ sessionId: session.id, at, type, data });
+    await this.sessions.create(session, events);
     return session;
   }
 
   /**
    * Move a session to `to` if the lifecycle allows it; stamps answeredAt (→ live) / endedAt and
-   * endReason (→ ended) and records `session.<to>` on the timeline.
+   * endReason (→ ended) and records `session.<to>` on the timeline. The step is one compare-and-set
+   * update carrying its event (the state must be one the lifecycle allows to become `to`); the
+   * session is read only to explain a refusal.
    */
   async transition(id: string, to: SessionState, details: { endReason?: string; data?: Record<string, unknown> } = {}): Promise<SessionTransition> {
-    const current = await this.sessions.get(id);
-    if (!current) return { ok: false, reason: 'unknown_session', detail: `no session ${id}`, session: null };
-    const step = transitionSession(current.state, to);
-    if (!step.ok) return { ok: false, reason: 'invalid_transition', detail: step.reason, session: current };
     const at = this.now();
     const patch: Parameters<SessionStore['update']>[1] = { state: to };
     if (to === 'live') patch.answeredAt = at;
@@ -85,14 +88,21 @@ export class SessionService {
       patch.endedAt = at;
       patch.endReason = details.endReason ?? 'ended';
     }
-    const updated = await this.sessions.update(id, patch);
-    if (!updated) return { ok: false, reason: 'unknown_session', detail: `no session ${id}`, session: null };
-    await this.event(id, `session.${to}`, { ...(details.endReason ? { endReason: details.endReason } : {}), ...details.data });
-    return { ok: true, session: updated };
+    const data = { ...(details.endReason ? { endReason: details.endReason } : {}), ...details.data };
+    const updated = await this.sessions.update(id, patch, { ifState: statesBefore(to), event: { sessionId: id, at, type: `session.${to}`, data } });
+    return updated ? { ok: true, session: updated } : this.refusal(id, to);
   }
 
   async event(sessionId: string, type: string, data: Record<string, unknown> = {}): Promise<void> {
     await this.sessions.appendEvent({ sessionId, at: this.now(), type, data });
+  }
+
+  private async refusal(id: string, to: SessionState): Promise<SessionTransition> {
+    const current = await this.sessions.get(id);
+    if (!current) return { ok: false, reason: 'unknown_session', detail: `no session ${id}`, session: null };
+    const step = transitionSession(current.state, to);
+    // step.ok: another writer moved the session between our update and this read.
+    return { ok: false, reason: 'invalid_transition', detail: step.ok ? `the session changed meanwhile (now ${current.state})` : step.reason, session: current };
   }
 
   /** Compare-and-set stamp; on success records `ticket.stamped` with how the match was made. */

@@ -12,15 +12,28 @@ import type {
   Transfer,
 } from '../sessions/session.js';
 
+/** Options of `SessionStore.update`. */
+export interface SessionUpdateOptions {
+  /** Only a session in one of these states is updated (compare-and-set); null otherwise. */
+  ifState?: readonly SessionState[];
+  /** Appended to the session's timeline in the same step, only when the update applies. */
+  event?: TimelineEvent;
+}
+
 export interface SessionStore {
-  create(session: Session): Promise<void>;
+  /** `events`: the session's first timeline events, stored in the same step as the session. */
+  create(session: Session, events?: readonly TimelineEvent[]): Promise<void>;
   get(id: string): Promise<Session | null>;
   /** Sessions of one organisation, newest first; `state` filters, `live` = every state but `ended`. */
   list(orgId: string, filter: { state?: SessionState | 'live'; limit?: number }): Promise<Session[]>;
-  /** Partial update of mutable fields; returns the updated session or null when unknown. */
+  /**
+   * Partial update of mutable fields; returns the updated session or null when unknown (or refused
+   * by `options.ifState`). A lifecycle step is one such call: no read first, its event with it.
+   */
   update(
     id: string,
     patch: Partial<Pick<Session, 'state' | 'endReason' | 'contactId' | 'answeredAt' | 'endedAt'>>,
+    options?: SessionUpdateOptions,
   ): Promise<Session | null>;
   /**
    * Live sessions of `orgId` without a ticket whose caller matches: exact `callerPhone`, or, when

@@ -145,6 +145,34 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.sessions.update('ses_unknown', { state: 'ended' })).toBeNull();
       });
 
+      it('updates only from the expected states, with its timeline event, and stores a first event with a new session', async () => {
+        const s = aSession({ state: 'connecting', answeredAt: null });
+        await store.sessions.create(s, [
+          { sessionId: s.id, at: 1, type: 'session.opened', data: { callId: s.callId } },
+          { sessionId: s.id, at: 1, type: 'call.invite', data: {} },
+        ]);
+        const live = await store.sessions.update(
+          s.id,
+          { state: 'live', answeredAt: 2 },
+          { ifState: ['connecting'], event: { sessionId: s.id, at: 2, type: 'session.live', data: { ringingAt: null } } },
+        );
+        expect(live).toMatchObject({ state: 'live', answeredAt: 2 });
+        // Refused (already live): nothing changes, no event.
+        const refused = await store.sessions.update(
+          s.id,
+          { state: 'live', answeredAt: 3 },
+          { ifState: ['connecting'], event: { sessionId: s.id, at: 3, type: 'session.live', data: {} } },
+        );
+        expect(refused).toBeNull();
+        expect((await store.sessions.get(s.id))?.answeredAt).toBe(2);
+        expect(await store.sessions.update('ses_unknown', { state: 'ended' }, { ifState: ['live'] })).toBeNull();
+        expect((await store.sessions.timeline(s.id)).map((e) => [e.type, e.at, e.data])).toEqual([
+          ['session.opened', 1, { callId: s.callId }],
+          ['call.invite', 1, {}],
+          ['session.live', 2, { ringingAt: null }],
+        ]);
+      });
+
       it('finds ticket candidates by exact E.164 first, newest first', async () => {
         const older = aSession();
         const newer = aSession();

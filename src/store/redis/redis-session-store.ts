@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { TalkbridgeError } from '../../errors.js';
 import type { Session, SessionState, TicketMatch, TimelineEvent } from '../../sessions/session.js';
-import type { SessionStore } from '../store.js';
+import type { SessionStore, SessionUpdateOptions } from '../store.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RecordSpec, RedisRecords } from './redis-records.js';
 
@@ -42,10 +42,11 @@ export class RedisSessionStore implements SessionStore {
     };
   }
 
-  async create(session: Session): Promise<void> {
+  async create(session: Session, events: readonly TimelineEvent[] = []): Promise<void> {
     if ((await this.records.create(this.spec, session)) !== 'ok') {
       throw new TalkbridgeError('API_ERR_CONFLICT', `session ${session.id} already exists`);
     }
+    for (const event of events) await this.appendEvent(event);
   }
 
   async get(id: string): Promise<Session | null> {
@@ -65,15 +66,18 @@ export class RedisSessionStore implements SessionStore {
   async update(
     id: string,
     patch: Partial<Pick<Session, 'state' | 'endReason' | 'contactId' | 'answeredAt' | 'endedAt'>>,
+    options: SessionUpdateOptions = {},
   ): Promise<Session | null> {
     const allowed = ['state', 'endReason', 'contactId', 'answeredAt', 'endedAt'] as const;
     const clean = Object.fromEntries(allowed.filter((k) => k in patch).map((k) => [k, patch[k] ?? null]));
-    const result = await this.records.modify(this.spec, this.keys.session(id), (current) => ({
-      ...current,
-      ...clean,
-      updatedAt: this.now(),
-    }));
-    return result?.record ?? null;
+    const { ifState, event } = options;
+    const result = await this.records.modify(this.spec, this.keys.session(id), (current) =>
+      ifState && !ifState.includes(current.state) ? null : { ...current, ...clean, updatedAt: this.now() },
+    );
+    // Unchanged only when `ifState` refused the update.
+    if (!result?.changed) return null;
+    if (event) await this.appendEvent(event);
+    return result.record;
   }
 
   async findTicketCandidates(

@@ -1,6 +1,8 @@
 /**
  * The default store: one SQLite file (`<dataDir>/talkbridge.db`) in WAL mode, migrated on open.
  * better-sqlite3 is synchronous; each method is one statement or one transaction, so each is atomic.
+ * Session, contact and transfer writes are batched per event-loop turn (sqlite-write-behind.ts):
+ * a write resolves once committed; `close()` commits what is queued before closing the file.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +17,8 @@ import { SqliteIdempotencyStore } from './sqlite-idempotency-store.js';
 import { SqliteSessionStore } from './sqlite-session-store.js';
 import { SqliteTransferStore } from './sqlite-transfer-store.js';
 import { WalCheckpointer } from './sqlite-wal-checkpointer.js';
+import { SqliteWriteBehind } from './sqlite-write-behind.js';
+import { WriteBehindContactStore, WriteBehindSessionStore, WriteBehindTransferStore } from './write-behind-stores.js';
 import { SqliteZendeskStore } from './sqlite-zendesk-store.js';
 
 export const SQLITE_FILE = 'talkbridge.db';
@@ -38,6 +42,8 @@ export interface SqliteStore extends Store {
   readonly db: Database.Database;
   /** The WAL checkpoint worker, null with `checkpointIntervalMs: 0`. */
   readonly checkpointer: WalCheckpointer | null;
+  /** Commit the queued writes now (before reading `db` directly). */
+  flush(): void;
 }
 
 export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
@@ -64,18 +70,21 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
             onError: (error) => options.logger?.error({ err: error }, 'WAL checkpoint worker failed; back to automatic checkpoints'),
           })
         : null;
+    const writes = new SqliteWriteBehind(db);
     let closed = false;
     return {
       db,
       checkpointer,
-      sessions: new SqliteSessionStore(db, now),
-      transfers: new SqliteTransferStore(db),
-      contacts: new SqliteContactStore(db),
+      flush: () => writes.flush(),
+      sessions: new WriteBehindSessionStore(new SqliteSessionStore(db, now), writes, now),
+      transfers: new WriteBehindTransferStore(new SqliteTransferStore(db), writes),
+      contacts: new WriteBehindContactStore(new SqliteContactStore(db), writes),
       zendesk: new SqliteZendeskStore(db, box),
       idempotency: new SqliteIdempotencyStore(db),
       async close(): Promise<void> {
         if (closed) return;
         closed = true;
+        writes.close();
         // The worker's connection first, so that this one is the last and removes the WAL on close.
         await checkpointer?.close();
         db.close();

@@ -39,9 +39,15 @@ export class SqliteContactStore implements ContactStore {
     return row ? fromRow(row) : null;
   }
 
+  /** The contact of `orgId` with this phone, or null (synchronous: the write-behind store reads it in place). */
+  findByPhone(orgId: string, phone: string): Contact | null {
+    const row = this.byPhone.get(orgId, phone);
+    return row ? fromRow(row) : null;
+  }
+
   async findOrCreateByPhone(orgId: string, phone: string, now: number): Promise<Contact> {
-    const existing = this.byPhone.get(orgId, phone);
-    if (existing) return fromRow(existing);
+    const existing = this.findByPhone(orgId, phone);
+    if (existing) return existing;
     this.insert.run(newId('ctc', now), orgId, phone, now, now);
     return fromRow(this.byPhone.get(orgId, phone) as ContactRow);
   }

@@ -1,9 +1,19 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Session, SessionState, TicketMatch, TimelineEvent } from '../../sessions/session.js';
-import type { SessionStore } from '../store.js';
+import type { SessionStore, SessionUpdateOptions } from '../store.js';
 import { uniqueViolation } from './sqlite-errors.js';
 
-interface SessionRow {
+/** A timeline row as written (data already JSON). */
+export interface TimelineRow {
+  sessionId: string;
+  at: number;
+  type: string;
+  data: string;
+}
+
+type SessionPatch = Partial<Pick<Session, 'state' | 'endReason' | 'contactId' | 'answeredAt' | 'endedAt'>>;
+
+export interface SessionRow {
   id: string;
   org_id: string;
   agent_id: string;
@@ -24,6 +34,15 @@ interface SessionRow {
   updated_at: number;
 }
 
+/** Session fields `update` may change → their columns. */
+const UPDATE_COLUMNS = {
+  state: 'state',
+  endReason: 'end_reason',
+  contactId: 'contact_id',
+  answeredAt: 'answered_at',
+  endedAt: 'ended_at',
+} as const;
+
 const CANDIDATE_FILTER = `org_id = ? AND ticket_id IS NULL AND state <> 'ended' AND anonymous = 0`;
 const NEWEST_FIRST = 'ORDER BY created_at DESC, id DESC';
 
@@ -41,6 +60,9 @@ export class SqliteSessionStore implements SessionStore {
   private readonly events: Statement<[string], { session_id: string; at: number; type: string; data: string }>;
 
   private readonly updates = new Map<string, Statement<unknown[], SessionRow>>();
+  /** Session + first event, and update + event: each pair commits together or not at all. */
+  private readonly createTx: (row: SessionRow, events: readonly TimelineRow[]) => void;
+  private readonly updateTx: (statement: Statement<unknown[], SessionRow>, values: unknown[], event: TimelineRow | null) => SessionRow | undefined;
 
   constructor(
     private readonly db: Database,
@@ -64,13 +86,28 @@ export class SqliteSessionStore implements SessionStore {
     this.byTicket = db.prepare(`SELECT * FROM sessions WHERE org_id = ? AND ticket_id = ? ${NEWEST_FIRST} LIMIT 1`);
     this.insertEvent = db.prepare('INSERT INTO timeline (session_id, at, type, data) VALUES (?, ?, ?, ?)');
     this.events = db.prepare('SELECT session_id, at, type, data FROM timeline WHERE session_id = ? ORDER BY seq');
+    this.createTx = db.transaction((row: SessionRow, events: readonly TimelineRow[]) => {
+      this.insert.run(row);
+      for (const event of events) this.appendEventRow(event);
+    });
+    this.updateTx = db.transaction((statement: Statement<unknown[], SessionRow>, values: unknown[], event: TimelineRow | null) => {
+      const row = statement.get(...values);
+      if (row && event) this.appendEventRow(event);
+      return row;
+    });
   }
 
-  async create(session: Session): Promise<void> {
+  async create(session: Session, events: readonly TimelineEvent[] = []): Promise<void> {
+    this.createRow(sessionRow(session), events.map(timelineRow));
+  }
+
+  /** `create` from rows built beforehand (the write-behind store builds them when the write is issued). */
+  createRow(row: SessionRow, events: readonly TimelineRow[]): void {
     try {
-      this.insert.run(toRow(session));
+      if (events.length > 0) this.createTx(row, events);
+      else this.insert.run(row);
     } catch (error) {
-      throw uniqueViolation(error, `session ${session.id} already exists`);
+      throw uniqueViolation(error, `session ${row.id} already exists`);
     }
   }
 
@@ -90,35 +127,35 @@ export class SqliteSessionStore implements SessionStore {
     return rows.map(fromRow);
   }
 
-  async update(
-    id: string,
-    patch: Partial<Pick<Session, 'state' | 'endReason' | 'contactId' | 'answeredAt' | 'endedAt'>>,
-  ): Promise<Session | null> {
-    const columns: Record<string, string> = {
-      state: 'state',
-      endReason: 'end_reason',
-      contactId: 'contact_id',
-      answeredAt: 'answered_at',
-      endedAt: 'ended_at',
-    };
+  async update(id: string, patch: SessionPatch, options: SessionUpdateOptions = {}): Promise<Session | null> {
+    return this.updateRow(id, patch, options.ifState ?? null, options.event ? timelineRow(options.event) : null, this.now());
+  }
+
+  /** `update` with the event row and `updated_at` decided beforehand (when the write was issued). */
+  updateRow(id: string, patch: SessionPatch, ifState: readonly SessionState[] | null, event: TimelineRow | null, updatedAt: number): Session | null {
     const sets: string[] = [];
     const values: unknown[] = [];
-    for (const [key, column] of Object.entries(columns)) {
+    for (const key of Object.keys(UPDATE_COLUMNS) as (keyof typeof UPDATE_COLUMNS)[]) {
       if (key in patch) {
-        sets.push(`${column} = ?`);
-        values.push((patch as Record<string, unknown>)[key] ?? null);
+        sets.push(`${UPDATE_COLUMNS[key]} = ?`);
+        values.push(patch[key] ?? null);
       }
     }
     sets.push('updated_at = ?');
-    values.push(this.now());
-    // The column list comes from the fixed map above, never from input; one statement per shape.
-    const sql = `UPDATE sessions SET ${sets.join(', ')} WHERE id = ? RETURNING *`;
+    values.push(updatedAt, id);
+    let guard = '';
+    if (ifState) {
+      guard = ` AND state IN (${ifState.map(() => '?').join(', ') || 'NULL'})`;
+      values.push(...ifState);
+    }
+    // The column list comes from the fixed map, never from input; one statement per shape.
+    const sql = `UPDATE sessions SET ${sets.join(', ')} WHERE id = ?${guard} RETURNING *`;
     let statement = this.updates.get(sql);
     if (!statement) {
       statement = this.db.prepare<unknown[], SessionRow>(sql);
       this.updates.set(sql, statement);
     }
-    const row = statement.get(...values, id);
+    const row = event ? this.updateTx(statement, values, event) : statement.get(...values);
     return row ? fromRow(row) : null;
   }
 
@@ -147,7 +184,11 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async appendEvent(event: TimelineEvent): Promise<void> {
-    this.insertEvent.run(event.sessionId, event.at, event.type, JSON.stringify(event.data));
+    this.appendEventRow(timelineRow(event));
+  }
+
+  appendEventRow(row: TimelineRow): void {
+    this.insertEvent.run(row.sessionId, row.at, row.type, row.data);
   }
 
   async timeline(sessionId: string): Promise<TimelineEvent[]> {
@@ -160,7 +201,11 @@ export class SqliteSessionStore implements SessionStore {
   }
 }
 
-function toRow(s: Session): SessionRow {
+export function timelineRow(event: TimelineEvent): TimelineRow {
+  return { sessionId: event.sessionId, at: event.at, type: event.type, data: JSON.stringify(event.data) };
+}
+
+export function sessionRow(s: Session): SessionRow {
   return {
     id: s.id,
     org_id: s.orgId,
