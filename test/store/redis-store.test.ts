@@ -91,6 +91,41 @@ async function purgeAll(store: RedisStore, receivedBefore: number, limit: number
   }
 }
 
+describe('redis due deliveries', () => {
+  it('serves every due failed delivery even when more than the 1 000 it reads per call are due', async () => {
+    await admin.flushall();
+    const store = await openRedisStore(server.url, { secretKey: SECRET_KEY });
+    // 1 000 due early but received late, then 100 received first but due after all of those: the
+    // latter are outside the 1 000 earliest due that one call reads.
+    const failed = [
+      ...Array.from({ length: 1000 }, (_, i) => ({ id: `early-${i}`, receivedAt: 10_000 + i, nextAttemptAt: 1 + i })),
+      ...Array.from({ length: 100 }, (_, i) => ({ id: `old-${i}`, receivedAt: i, nextAttemptAt: 2000 + i })),
+    ];
+    for (let i = 0; i < failed.length; i += 100) {
+      await Promise.all(
+        failed.slice(i, i + 100).map(async (f) => {
+          await store.zendesk.recordDelivery(aDelivery(f.id, { status: 'pending', processedAt: null, receivedAt: f.receivedAt }));
+          await store.zendesk.updateDelivery('zdc_1', f.id, { status: 'failed', attempts: 1, nextAttemptAt: f.nextAttemptAt });
+        }),
+      );
+    }
+    // A worker's polls: take 50 due, settle them (a retry would move them later than every one waiting).
+    const served = new Map<string, number>();
+    for (let poll = 1; served.size < failed.length && poll <= 100; poll++) {
+      for (const d of await store.zendesk.dueDeliveries(5000, 50)) {
+        expect(served.has(d.id), d.id).toBe(false);
+        served.set(d.id, poll);
+        await store.zendesk.updateDelivery('zdc_1', d.id, { status: 'processed', attempts: 2, nextAttemptAt: null, processedAt: 5000 });
+      }
+    }
+    expect(served.size).toBe(failed.length);
+    expect(Math.max(...served.values())).toBe(failed.length / 50);
+    // The oldest are not starved: they enter the window as soon as the first batch leaves it.
+    expect(Math.max(...failed.filter((f) => f.id.startsWith('old-')).map((f) => served.get(f.id)!))).toBeLessThanOrEqual(3);
+    await store.close();
+  });
+});
+
 describe('redis delivery retention', () => {
   it('deletes the purged records and their index members, leaving no key behind', async () => {
     await admin.flushall();

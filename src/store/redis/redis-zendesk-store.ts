@@ -9,7 +9,13 @@ import { RedisDeliveryRetention } from './redis-delivery-retention.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RecordSpec, RedisRecords } from './redis-records.js';
 
-/** Due failed deliveries read per call at most (they are merged with pending ones by receivedAt). */
+/**
+ * Due failed deliveries read per call at most (they are merged with pending ones by receivedAt).
+ * This cannot starve one: they are read earliest due first, and each one served either settles
+ * (leaves the index) or is rescheduled later than every one still waiting, so the window moves on
+ * (redis-store.test.ts "serves every due failed delivery…"). With more than this many due, "oldest
+ * first" holds within the window only, where SQLite orders every due delivery.
+ */
 const FAILED_SCAN_LIMIT = 1000;
 
 export class RedisZendeskStore implements ZendeskStore {
