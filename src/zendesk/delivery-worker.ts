@@ -23,8 +23,6 @@ export interface DeliveryHandler {
 /** After each attempt: the outcome, and whether the delivery is now settled for good. */
 export type SettledListener = (delivery: WebhookDelivery, outcome: DeliveryOutcome, final: boolean) => void;
 
-export type { Timers };
-
 export interface DeliveryWorkerDeps {
   store: Pick<Store, 'zendesk' | 'idempotency'>;
   handler: DeliveryHandler;
