@@ -108,6 +108,7 @@ export async function startTalkbridge(options: StartOptions): Promise<RunningTal
       dispatcher,
       logger,
       organisationNumbers: (orgId) => tenants.organisation(orgId)?.numbers.map((n) => n.number) ?? [],
+      metrics,
     });
     zendesk.start();
     shutdown.add('zendesk', () => zendesk.stop());

@@ -16,6 +16,7 @@ export function crossCheckConfig(config: TalkbridgeConfig): ConfigProblem[] {
   };
 
   checkStore(config, report);
+  checkZendesk(config, report);
   const carriers = checkCarriers(config, report);
 
   const orgIds = new Map<string, number>();
@@ -82,6 +83,19 @@ function checkStore(config: TalkbridgeConfig, report: Report): void {
   if (!config.store.redis) report(['store', 'redis', 'url'], 'is required when store.type is "redis"');
   if (!config.store.secretKey) {
     report(['store', 'secretKey'], 'is required when store.type is "redis" (every instance must share the key that encrypts stored secrets)');
+  }
+}
+
+function checkZendesk(config: TalkbridgeConfig, report: Report): void {
+  const { deliveryRetentionHours, signatureWindowSeconds } = config.zendesk;
+  // A request is accepted while its signed timestamp is within the window of now, so a captured
+  // delivery can be replayed up to two windows after its first receipt; only its kept record
+  // recognises the replay as a duplicate.
+  if (deliveryRetentionHours * 3600 < 2 * signatureWindowSeconds) {
+    report(
+      ['zendesk', 'deliveryRetentionHours'],
+      `must be at least twice zendesk.signatureWindowSeconds (${signatureWindowSeconds} s): a replayed delivery with a valid signature is recognised only while its record is kept`,
+    );
   }
 }
 

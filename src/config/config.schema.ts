@@ -114,6 +114,22 @@ export const zendeskSchema = z.strictObject({
       maxDelayMs: z.number().int().positive().default(30_000),
     })
     .prefault({}),
+  /**
+   * How long a webhook delivery is kept, counted from its receipt, once settled (processed, ignored
+   * or given up; a pending or retrying one is kept until it settles, however old). While the record
+   * exists a redelivery or replay of the event is answered 200 and not processed again, and it
+   * answers "was this delivery received?". The default leaves a long weekend to investigate.
+   * At least 1 hour: Zendesk retries a delivery for minutes only (409 up to 3 times, timeouts up to
+   * 5 x 12 s, 429/503 only with Retry-After < 60 s; ref/zendesk.md §2.4), so any redelivery comes
+   * while the record is still there. config-cross-checks.ts also keeps it above the replay window.
+   */
+  deliveryRetentionHours: z
+    .number()
+    .min(1, 'must be at least 1 hour (Zendesk redelivers for minutes; a shorter retention could process a redelivery twice)')
+    .max(8760, 'must be at most 8760 hours (one year)')
+    .default(72),
+  /** How often settled deliveries past the retention and expired delivery leases are deleted. */
+  purgeIntervalMinutes: z.number().min(1, 'must be at least 1 minute').max(1440, 'must be at most 1440 minutes (one day)').default(15),
   /** Override of the API base URL (`https://<subdomain>.zendesk.com`), for tests and stand-ins; `{subdomain}` is replaced. */
   apiBaseUrl: z.string().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
 });

@@ -150,11 +150,33 @@ export interface ZendeskStore {
     now: number,
   ): Promise<{ ticket: PendingTicket; method: 'e164' | 'national' } | null>;
   purgeExpiredPendingTickets(now: number): Promise<number>;
+  /**
+   * Retention: delete up to `limit` deliveries that are settled for good, oldest first, among those
+   * received before `receivedBefore`. Settled = `processed`, `ignored`, or `failed` with no retry
+   * scheduled (nextAttemptAt null: given up). A `pending` delivery or a `failed` one awaiting its
+   * retry is never deleted, however old. Each call is one bounded, atomic batch; call again until
+   * `done`. Once deleted, the same delivery id can be recorded again (dedupe lasts as long as the row).
+   */
+  purgeSettledDeliveries(receivedBefore: number, limit: number): Promise<PurgeBatch>;
+}
+
+/** One bounded batch of a retention purge. */
+export interface PurgeBatch {
+  /** Records deleted by this batch. */
+  deleted: number;
+  /** Nothing is left to delete at this cutoff (as far as this batch could tell): the run may stop. */
+  done: boolean;
 }
 
 export interface IdempotencyStore {
   /** Atomically claim `key` for `scope`; returns the value stored by an earlier claim, if any. */
   claim(scope: string, key: string, value: string, ttlMs: number, now: number): Promise<string | null>;
+  /**
+   * Delete up to `limit` claims that expired before `expiredBefore`. An expired claim is already
+   * claimable again, so this changes no answer of `claim`; it only frees the space. One bounded,
+   * atomic batch per call; call again until `done`.
+   */
+  purgeExpired(expiredBefore: number, limit: number): Promise<PurgeBatch>;
 }
 
 /** Everything persistent, behind one handle with one close(). */

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { Store, WebhookDelivery } from '../store/store.js';
 import { backoffDelay } from './backoff.js';
 import type { DeliveryOutcome } from './delivery-outcome.js';
+import { REAL_TIMERS, type Timers } from './timers.js';
 import type { ZendeskSettings } from './zendesk-settings.js';
 
 export interface DeliveryHandler {
@@ -21,16 +22,6 @@ export interface DeliveryHandler {
 
 /** After each attempt: the outcome, and whether the delivery is now settled for good. */
 export type SettledListener = (delivery: WebhookDelivery, outcome: DeliveryOutcome, final: boolean) => void;
-
-export interface Timers {
-  set(callback: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-const REAL_TIMERS: Timers = {
-  set: (callback, ms) => setTimeout(callback, ms).unref(),
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export interface DeliveryWorkerDeps {
   store: Pick<Store, 'zendesk' | 'idempotency'>;

@@ -1,9 +1,11 @@
 /**
  * The Zendesk integration assembled from its parts, for the composition root (main.ts) and the
  * tests: connection service (HTTP + CLI), webhook receiver, delivery processor and worker,
- * correlator, enricher. Nothing runs until `start()`: it begins polling deliveries and listens for
- * session openings; `stop()` undoes both and waits for work in progress.
+ * correlator, enricher, retention purger. Nothing runs until `start()`: it begins polling
+ * deliveries, purging what retention allows, and listens for session openings; `stop()` undoes
+ * all three and waits for work in progress.
  */
+import type { Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../logger.js';
 import { regionOf } from '../phone/index.js';
@@ -12,9 +14,11 @@ import type { Session } from '../sessions/session.js';
 import type { Store } from '../store/store.js';
 import { ContactEnricher } from './contact-enricher.js';
 import { DeliveryProcessor } from './delivery-processor.js';
-import { DeliveryWorker, type Timers } from './delivery-worker.js';
+import { DeliveryWorker } from './delivery-worker.js';
 import { RecentTickets } from './recent-tickets.js';
+import { RetentionPurger } from './retention-purger.js';
 import { TicketCorrelator } from './ticket-correlator.js';
+import type { Timers } from './timers.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 import { createZendeskClientFactory, type ZendeskClientFactory } from './zendesk-client-factory.js';
 import { ZendeskConnectionService } from './zendesk-connection-service.js';
@@ -34,12 +38,15 @@ export interface ZendeskIntegrationDeps {
   sleep?: (ms: number) => Promise<void>;
   timers?: Timers;
   random?: () => number;
+  /** Prometheus registry for the integration's metrics (retention purge counts). */
+  metrics?: Registry;
 }
 
 export interface ZendeskIntegration {
   connections: ZendeskConnectionService;
   receiver: WebhookReceiver;
   worker: DeliveryWorker;
+  purger: RetentionPurger;
   processor: DeliveryProcessor;
   correlator: TicketCorrelator;
   enricher: ContactEnricher;
@@ -98,6 +105,14 @@ export function createZendeskIntegration(deps: ZendeskIntegrationDeps): ZendeskI
     ...(deps.timers ? { timers: deps.timers } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
+  const purger = new RetentionPurger({
+    store,
+    settings: settings.retention,
+    logger,
+    now,
+    ...(deps.timers ? { timers: deps.timers } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
   const receiver = new WebhookReceiver({
     store: store.zendesk,
     onRecorded: (delivery, envelope) => {
@@ -115,6 +130,7 @@ export function createZendeskIntegration(deps: ZendeskIntegrationDeps): ZendeskI
     connections,
     receiver,
     worker,
+    purger,
     processor,
     correlator,
     enricher,
@@ -122,11 +138,12 @@ export function createZendeskIntegration(deps: ZendeskIntegrationDeps): ZendeskI
     start(): void {
       detach ??= correlator.attach(deps.events);
       worker.start();
+      purger.start();
     },
     async stop(): Promise<void> {
       detach?.();
       detach = null;
-      await worker.stop();
+      await Promise.all([worker.stop(), purger.close()]);
     },
   };
 }

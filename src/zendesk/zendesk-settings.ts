@@ -27,6 +27,14 @@ export interface ZendeskSettings {
     /** A delivery claimed by one instance is not taken by another for this long. */
     leaseMs: number;
   };
+  /** Retention (retention-purger.ts): what is deleted when, and how much per statement. */
+  retention: {
+    /** Settled deliveries received longer ago than this are deleted (they dedupe redeliveries until then). */
+    deliveryRetentionMs: number;
+    purgeIntervalMs: number;
+    /** Rows deleted per statement at most; the purger yields to the event loop between batches. */
+    purgeBatchSize: number;
+  };
 }
 
 export const DEFAULT_ZENDESK_SETTINGS: ZendeskSettings = {
@@ -45,15 +53,24 @@ export const DEFAULT_ZENDESK_SETTINGS: ZendeskSettings = {
     batchSize: 50,
     leaseMs: 60_000,
   },
+  retention: {
+    deliveryRetentionMs: 72 * 3_600_000,
+    purgeIntervalMs: 15 * 60_000,
+    purgeBatchSize: 500,
+  },
 };
 
-export type ZendeskSettingsInput = Partial<Omit<ZendeskSettings, 'delivery'>> & { delivery?: Partial<ZendeskSettings['delivery']> };
+export type ZendeskSettingsInput = Partial<Omit<ZendeskSettings, 'delivery' | 'retention'>> & {
+  delivery?: Partial<ZendeskSettings['delivery']>;
+  retention?: Partial<ZendeskSettings['retention']>;
+};
 
 export function resolveZendeskSettings(input: ZendeskSettingsInput = {}): ZendeskSettings {
   return {
     ...DEFAULT_ZENDESK_SETTINGS,
     ...input,
     delivery: { ...DEFAULT_ZENDESK_SETTINGS.delivery, ...input.delivery },
+    retention: { ...DEFAULT_ZENDESK_SETTINGS.retention, ...input.retention },
   };
 }
 
@@ -73,6 +90,8 @@ export function zendeskSettingsFromConfig(config: {
     ticketMatchWindowSeconds: number;
     requestTimeoutMs: number;
     retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+    deliveryRetentionHours: number;
+    purgeIntervalMinutes: number;
     apiBaseUrl?: string | undefined;
   };
 }): ZendeskSettings {
@@ -85,5 +104,6 @@ export function zendeskSettingsFromConfig(config: {
     pendingTicketWindowMs: z.ticketMatchWindowSeconds * 1000,
     // `retry` governs the durable retries of deliveries; inline client retries keep their defaults.
     delivery: { maxAttempts: z.retry.maxAttempts, backoff: { baseMs: z.retry.baseDelayMs, maxMs: z.retry.maxDelayMs } },
+    retention: { deliveryRetentionMs: Math.round(z.deliveryRetentionHours * 3_600_000), purgeIntervalMs: Math.round(z.purgeIntervalMinutes * 60_000) },
   });
 }

@@ -6,6 +6,7 @@ import { buildConfig } from '../../src/config/build-config.js';
 import { loadConfig, parseConfigText } from '../../src/config/config-loader.js';
 import { TenantDirectory } from '../../src/config/tenant-directory.js';
 import { TalkbridgeError } from '../../src/errors.js';
+import { zendeskSettingsFromConfig } from '../../src/zendesk/zendesk-settings.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const FILE = 'config/test.yaml';
@@ -112,6 +113,14 @@ describe('config loader', () => {
     ['store type', `store: { type: mongo }\n`, ['store.type: must be "sqlite" or "redis"']],
     ['forward timeout not positive', `calls: { forwardTimeoutSeconds: 0 }\n`, ['calls.forwardTimeoutSeconds: must be a positive number of seconds']],
     ['forward timeout too long', `calls: { forwardTimeoutSeconds: 600 }\n`, ['calls.forwardTimeoutSeconds: must be at most 60 seconds']],
+    ['delivery retention below an hour', `zendesk: { deliveryRetentionHours: 0.5 }\n`, ['zendesk.deliveryRetentionHours: must be at least 1 hour (Zendesk redelivers for minutes; a shorter retention could process a redelivery twice)']],
+    ['delivery retention above a year', `zendesk: { deliveryRetentionHours: 10000 }\n`, ['zendesk.deliveryRetentionHours: must be at most 8760 hours (one year)']],
+    ['delivery retention as a string', `zendesk: { deliveryRetentionHours: '72h' }\n`, ['zendesk.deliveryRetentionHours: must be a number, got the string "72h"']],
+    ['delivery retention shorter than replays', `zendesk: { deliveryRetentionHours: 1, signatureWindowSeconds: 3600 }\n`, [
+      'zendesk.deliveryRetentionHours: must be at least twice zendesk.signatureWindowSeconds (3600 s): a replayed delivery with a valid signature is recognised only while its record is kept',
+    ]],
+    ['purge interval too short', `zendesk: { purgeIntervalMinutes: 0 }\n`, ['zendesk.purgeIntervalMinutes: must be at least 1 minute']],
+    ['purge interval too long', `zendesk: { purgeIntervalMinutes: 2000 }\n`, ['zendesk.purgeIntervalMinutes: must be at most 1440 minutes (one day)']],
     ['redis without url and key', `store: { type: redis }\n`, ['store.redis.url: is required when store.type is "redis"', 'store.secretKey: is required when store.type is "redis" (every instance must share the key that encrypts stored secrets)']],
     ['secret key too short', `store: { secretKey: abc }\n`, ['store.secretKey: must be 32 bytes as 64 hex characters or base64']],
     ['bad CIDR', `carriers: [{ id: c, allowedSources: ['10.0.0.0/33', '::1/129', 'nope'] }]\n`, [
@@ -171,6 +180,13 @@ describe('buildConfig', () => {
     expect(config.zendesk).toMatchObject({ signatureWindowSeconds: 300, ticketMatchWindowSeconds: 120, retry: { maxAttempts: 5 } });
     expect(config.media).toEqual({ mode: 'sip' });
     expect(config.organisations[0]).toMatchObject({ numbers: [], agents: [] });
+  });
+
+  it('defaults the delivery retention to 72 hours, purged every 15 minutes, and maps a chosen one onto the Zendesk settings', () => {
+    expect(buildConfig({}).zendesk).toMatchObject({ deliveryRetentionHours: 72, purgeIntervalMinutes: 15 });
+    expect(zendeskSettingsFromConfig(buildConfig({})).retention).toMatchObject({ deliveryRetentionMs: 72 * 3_600_000, purgeIntervalMs: 15 * 60_000 });
+    const chosen = buildConfig({ zendesk: { deliveryRetentionHours: 1.5, purgeIntervalMinutes: 5, signatureWindowSeconds: 2700 } });
+    expect(zendeskSettingsFromConfig(chosen).retention).toMatchObject({ deliveryRetentionMs: 5_400_000, purgeIntervalMs: 300_000 });
   });
 
   it('refuses invalid input with the same messages, named (inline)', () => {

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRedisStore } from '../../src/store/redis/open-redis-store.js';
+import { openRedisStore, type RedisStore } from '../../src/store/redis/open-redis-store.js';
+import type { WebhookDelivery } from '../../src/store/store.js';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
 import { aSession, describeStoreContract } from './store-contract.js';
 
@@ -69,5 +70,134 @@ describe('redis store specifics', () => {
     await expect(openRedisStore(`redis://127.0.0.1:${closedPort}`, { secretKey: SECRET_KEY, connectTimeoutMs: 500 })).rejects.toMatchObject({
       code: 'STORE_ERR_UNAVAILABLE',
     });
+  });
+});
+
+function aDelivery(id: string, fields: Partial<WebhookDelivery> = {}): WebhookDelivery {
+  return {
+    id, connectionId: 'zdc_1', orgId: 'org-a', eventType: 'zen:event-type:ticket.created', receivedAt: 1000, body: '{}',
+    status: 'ignored', attempts: 0, nextAttemptAt: null, lastError: null, processedAt: 1000, ...fields,
+  };
+}
+
+/** Purge batches until the store says done; the deleted count of each batch. */
+async function purgeAll(store: RedisStore, receivedBefore: number, limit: number): Promise<number[]> {
+  const batches: number[] = [];
+  for (;;) {
+    const batch = await store.zendesk.purgeSettledDeliveries(receivedBefore, limit);
+    batches.push(batch.deleted);
+    if (batch.done) return batches;
+    if (batches.length > 10_000) throw new Error('purge never done');
+  }
+}
+
+describe('redis due deliveries', () => {
+  it('serves every due failed delivery even when more than the 1 000 it reads per call are due', async () => {
+    await admin.flushall();
+    const store = await openRedisStore(server.url, { secretKey: SECRET_KEY });
+    // 1 000 due early but received late, then 100 received first but due after all of those: the
+    // latter are outside the 1 000 earliest due that one call reads.
+    const failed = [
+      ...Array.from({ length: 1000 }, (_, i) => ({ id: `early-${i}`, receivedAt: 10_000 + i, nextAttemptAt: 1 + i })),
+      ...Array.from({ length: 100 }, (_, i) => ({ id: `old-${i}`, receivedAt: i, nextAttemptAt: 2000 + i })),
+    ];
+    for (let i = 0; i < failed.length; i += 100) {
+      await Promise.all(
+        failed.slice(i, i + 100).map(async (f) => {
+          await store.zendesk.recordDelivery(aDelivery(f.id, { status: 'pending', processedAt: null, receivedAt: f.receivedAt }));
+          await store.zendesk.updateDelivery('zdc_1', f.id, { status: 'failed', attempts: 1, nextAttemptAt: f.nextAttemptAt });
+        }),
+      );
+    }
+    // A worker's polls: take 50 due, settle them (a retry would move them later than every one waiting).
+    const served = new Map<string, number>();
+    for (let poll = 1; served.size < failed.length && poll <= 100; poll++) {
+      for (const d of await store.zendesk.dueDeliveries(5000, 50)) {
+        expect(served.has(d.id), d.id).toBe(false);
+        served.set(d.id, poll);
+        await store.zendesk.updateDelivery('zdc_1', d.id, { status: 'processed', attempts: 2, nextAttemptAt: null, processedAt: 5000 });
+      }
+    }
+    expect(served.size).toBe(failed.length);
+    expect(Math.max(...served.values())).toBe(failed.length / 50);
+    // The oldest are not starved: they enter the window as soon as the first batch leaves it.
+    expect(Math.max(...failed.filter((f) => f.id.startsWith('old-')).map((f) => served.get(f.id)!))).toBeLessThanOrEqual(3);
+    await store.close();
+  });
+});
+
+describe('redis delivery retention', () => {
+  it('deletes the purged records and their index members, leaving no key behind', async () => {
+    await admin.flushall();
+    const store = await openRedisStore(server.url, { secretKey: SECRET_KEY });
+    await store.zendesk.recordDelivery(aDelivery('settled-old'));
+    await store.zendesk.recordDelivery(aDelivery('pending-old', { status: 'pending', processedAt: null }));
+    await store.zendesk.recordDelivery(aDelivery('retrying-old', { status: 'pending', processedAt: null }));
+    await store.zendesk.updateDelivery('zdc_1', 'retrying-old', { status: 'failed', attempts: 1, nextAttemptAt: 5000 });
+    expect(await admin.zrange('tb:dlv:settled', 0, -1, 'WITHSCORES')).toEqual(['["zdc_1","settled-old"]', '1000']);
+
+    expect(await purgeAll(store, 2000, 100)).toEqual([1]);
+    expect((await admin.keys('tb:dlv:*')).sort()).toEqual([
+      'tb:dlv:5.zdc_1:11.pending-old',
+      'tb:dlv:5.zdc_1:12.retrying-old',
+      'tb:dlv:failed',
+      'tb:dlv:pending',
+      'tb:dlv:settled-backfill',
+    ]);
+    await store.close();
+  });
+
+  it('indexes deliveries settled before the index existed with a one-time scan, in bounded steps', async () => {
+    await admin.flushall();
+    const store = await openRedisStore(server.url, { secretKey: SECRET_KEY });
+    for (let i = 0; i < 300; i++) await store.zendesk.recordDelivery(aDelivery(`legacy-${i}`, { receivedAt: 1000 + i }));
+    await store.zendesk.recordDelivery(aDelivery('legacy-pending', { status: 'pending', processedAt: null }));
+    for (let i = 0; i < 200; i++) await store.sessions.create(aSession({ id: `ses_fill_${i}` }));
+    // As an older version left them: records without the settled index, and no backfill cursor yet.
+    await admin.del('tb:dlv:settled');
+    await store.close();
+
+    const upgraded = await openRedisStore(server.url, { secretKey: SECRET_KEY });
+    const batches = await purgeAll(upgraded, 2000, 50);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(300);
+    expect(batches.every((n) => n <= 50)).toBe(true);
+    expect(batches.length).toBeGreaterThan(300 / 50);
+    expect(await admin.get('tb:dlv:settled-backfill')).toBe('done');
+    expect(await upgraded.zendesk.recordDelivery(aDelivery('legacy-0'))).toBe(true);
+    expect(await upgraded.zendesk.recordDelivery(aDelivery('legacy-pending'))).toBe(false);
+    expect((await upgraded.zendesk.dueDeliveries(2000, 10)).map((d) => d.id)).toEqual(['legacy-pending']);
+    expect(await upgraded.sessions.get('ses_fill_0')).not.toBeNull();
+
+    // Finished for good: another instance (or a restart) does not scan again.
+    const commands: string[] = [];
+    let seenEnd: () => void = () => undefined;
+    const end = new Promise<void>((resolve) => (seenEnd = resolve));
+    const monitor = await admin.duplicate().monitor();
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      commands.push(args[0]!.toLowerCase());
+      if (args[0]?.toLowerCase() === 'echo' && args[1] === 'end-of-test') seenEnd();
+    });
+    const later = await openRedisStore(server.url, { secretKey: SECRET_KEY });
+    expect(await later.zendesk.purgeSettledDeliveries(2000, 50)).toEqual({ deleted: 1, done: true });
+    await later.zendesk.purgeSettledDeliveries(2000, 50);
+    await later.redis.echo('end-of-test');
+    await end;
+    monitor.disconnect();
+    expect(commands).toContain('zrangebyscore');
+    expect(commands).not.toContain('scan');
+    await upgraded.close();
+    await later.close();
+  });
+
+  it('leaves claim expiry to Redis: every claim key carries a TTL of its lease plus a minute', async () => {
+    await admin.flushall();
+    const store = await openRedisStore(server.url, { secretKey: SECRET_KEY });
+    await store.idempotency.claim('zendesk-delivery', 'zdc_1:evt-1:0', 'token', 60_000, Date.now());
+    const [key] = await admin.keys('tb:idem:*');
+    const ttl = await admin.pttl(key!);
+    expect(ttl).toBeGreaterThan(60_000);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+    expect(await store.idempotency.purgeExpired(Date.now() + 10 * 60_000, 100)).toEqual({ deleted: 0, done: true });
+    await store.close();
   });
 });

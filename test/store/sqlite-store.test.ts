@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SECRET_KEY_FILE } from '../../src/store/secret-box.js';
 import { openSqliteStore, SQLITE_FILE } from '../../src/store/sqlite/open-sqlite-store.js';
 import { MIGRATIONS } from '../../src/store/sqlite/sqlite-migrations.js';
+import type { WebhookDelivery } from '../../src/store/store.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { aSession, describeStoreContract } from './store-contract.js';
 
@@ -115,6 +116,64 @@ describe('sqlite store on disk', () => {
       await store.sessions.findTicketCandidates('org-a', { phone: `+1555${String(1_000_000 + (i * 7) % 10_000).slice(1)}`, national: null });
     }
     expect((performance.now() - started) / 1000).toBeLessThan(1); // < 1 ms per lookup, generous for CI
+    await store.close();
+  });
+
+  it('purges a large backlog in bounded batches through the retention indexes, leaving what is due', async () => {
+    const store = await openSqliteStore(tempDir());
+    const delivery = (i: number, fields: Partial<WebhookDelivery>): WebhookDelivery => ({
+      id: `evt-${i}`, connectionId: 'zdc_1', orgId: 'org-a', eventType: 'zen:event-type:ticket.created', receivedAt: i,
+      body: '{}', status: 'processed', attempts: 1, nextAttemptAt: null, lastError: null, processedAt: i, ...fields,
+    });
+    store.db.transaction(() => {
+      for (let i = 0; i < 10_000; i++) void store.zendesk.recordDelivery(delivery(i, {}));
+      for (let i = 10_000; i < 11_000; i++) void store.zendesk.recordDelivery(delivery(i, { status: 'pending', attempts: 0, processedAt: null }));
+      for (let i = 11_000; i < 11_100; i++) void store.zendesk.recordDelivery(delivery(i, { status: 'failed', nextAttemptAt: 50_000 }));
+      for (let i = 0; i < 5_000; i++) void store.idempotency.claim('lease', `k${i}`, 'v', 1000, i);
+      for (let i = 0; i < 10; i++) void store.idempotency.claim('lease', `live${i}`, 'v', 60_000, 20_000);
+    })();
+
+    // The plans of the stores' own purge statements: each batch is a range scan of the retention index.
+    const plan = (owner: object, statement: string): string => {
+      const source = (owner as Record<string, { source: string }>)[statement]!.source;
+      return (store.db.prepare(`EXPLAIN QUERY PLAN ${source}`).all(1, 1) as { detail: string }[]).map((p) => p.detail).join(' ');
+    };
+    expect(plan(store.zendesk, 'purgeSettled')).toMatch(/SEARCH webhook_deliveries USING (COVERING )?INDEX deliveries_settled \(received_at<\?\)/);
+    expect(plan(store.idempotency, 'purge')).toMatch(/SEARCH idempotency USING (COVERING )?INDEX idempotency_expiry \(expires_at<\?\)/);
+
+    const batches: number[] = [];
+    for (let batch = await store.zendesk.purgeSettledDeliveries(20_000, 500); ; batch = await store.zendesk.purgeSettledDeliveries(20_000, 500)) {
+      batches.push(batch.deleted);
+      if (batch.done) break;
+    }
+    expect(batches).toEqual([...Array.from({ length: 20 }, () => 500), 0]);
+    const count = (sql: string): number => (store.db.prepare(sql).get() as { n: number }).n;
+    expect(count('SELECT count(*) AS n FROM webhook_deliveries')).toBe(1_100);
+    expect(count("SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'processed'")).toBe(0);
+    expect((await store.zendesk.dueDeliveries(50_000, 2_000)).length).toBe(1_100);
+
+    expect(await store.idempotency.purgeExpired(20_000, 4_000)).toEqual({ deleted: 4_000, done: false });
+    expect(await store.idempotency.purgeExpired(20_000, 4_000)).toEqual({ deleted: 1_000, done: true });
+    expect(count('SELECT count(*) AS n FROM idempotency')).toBe(10);
+    await store.close();
+  });
+
+  it('adds the retention indexes to a database of schema version 1, whose old rows are then purged', async () => {
+    const dir = tempDir();
+    const v1 = new Database(join(dir, SQLITE_FILE));
+    v1.exec(MIGRATIONS[0]!);
+    v1.pragma('user_version = 1');
+    v1.prepare(`INSERT INTO webhook_deliveries (connection_id, id, org_id, event_type, received_at, body, status, attempts,
+      next_attempt_at, last_error, processed_at) VALUES ('zdc_1', 'evt-old', 'org-a', 't', 1, '{}', 'processed', 1, NULL, NULL, 2)`).run();
+    v1.prepare("INSERT INTO idempotency (scope, key, value, expires_at) VALUES ('lease', 'k', 'v', 5)").run();
+    v1.close();
+
+    const store = await openSqliteStore(dir);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(2);
+    const indexes = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(expect.arrayContaining(['deliveries_settled', 'idempotency_expiry']));
+    expect(await store.zendesk.purgeSettledDeliveries(100, 10)).toEqual({ deleted: 1, done: true });
+    expect(await store.idempotency.purgeExpired(100, 10)).toEqual({ deleted: 1, done: true });
     await store.close();
   });
 });

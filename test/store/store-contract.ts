@@ -401,6 +401,58 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
     });
 
+    describe('delivery retention', () => {
+      /** Whether the store still holds this delivery: recording it again is refused as a duplicate. */
+      const kept = async (id: string): Promise<boolean> => !(await store.zendesk.recordDelivery(aDelivery({ id, receivedAt: 1 })));
+
+      it('purges settled deliveries received before the cutoff, and nothing pending, retrying or recent', async () => {
+        const old = 1000;
+        await store.zendesk.recordDelivery(aDelivery({ id: 'processed-old', receivedAt: old }));
+        await store.zendesk.updateDelivery('zdc_1', 'processed-old', { status: 'processed', attempts: 1, processedAt: old + 1 });
+        await store.zendesk.recordDelivery(aDelivery({ id: 'ignored-old', receivedAt: old, status: 'ignored', processedAt: old, lastError: 'event type not handled' }));
+        await store.zendesk.recordDelivery(aDelivery({ id: 'gave-up-old', receivedAt: old }));
+        await store.zendesk.updateDelivery('zdc_1', 'gave-up-old', { status: 'failed', attempts: 8, nextAttemptAt: null, lastError: 'gave up' });
+        await store.zendesk.recordDelivery(aDelivery({ id: 'retrying-old', receivedAt: old }));
+        await store.zendesk.updateDelivery('zdc_1', 'retrying-old', { status: 'failed', attempts: 1, nextAttemptAt: 2000, lastError: 'Zendesk 500' });
+        await store.zendesk.recordDelivery(aDelivery({ id: 'pending-old', receivedAt: old }));
+        await store.zendesk.recordDelivery(aDelivery({ id: 'processed-at-cutoff', receivedAt: 5000 }));
+        await store.zendesk.updateDelivery('zdc_1', 'processed-at-cutoff', { status: 'processed', attempts: 1, processedAt: 5000 });
+        await store.zendesk.recordDelivery(aDelivery({ id: 'processed-recent', receivedAt: 9000 }));
+        await store.zendesk.updateDelivery('zdc_1', 'processed-recent', { status: 'processed', attempts: 1, processedAt: 9000 });
+
+        expect(await store.zendesk.purgeSettledDeliveries(5000, 100)).toEqual({ deleted: 3, done: true });
+        expect(await store.zendesk.purgeSettledDeliveries(5000, 100)).toEqual({ deleted: 0, done: true });
+        // What is still to process is untouched, record and all.
+        const due = await store.zendesk.dueDeliveries(2000, 10);
+        expect(due.map((d) => d.id)).toEqual(['pending-old', 'retrying-old']);
+        expect(due[1]).toMatchObject({ status: 'failed', attempts: 1, nextAttemptAt: 2000, lastError: 'Zendesk 500' });
+        for (const id of ['retrying-old', 'pending-old', 'processed-at-cutoff', 'processed-recent']) expect(await kept(id), id).toBe(true);
+        for (const id of ['processed-old', 'ignored-old', 'gave-up-old']) expect(await kept(id), id).toBe(false);
+      });
+
+      it('purges a delivery only once it settles', async () => {
+        await store.zendesk.recordDelivery(aDelivery({ id: 'd', receivedAt: 1000 }));
+        expect((await store.zendesk.purgeSettledDeliveries(9000, 10)).deleted).toBe(0);
+        await store.zendesk.updateDelivery('zdc_1', 'd', { status: 'failed', attempts: 1, nextAttemptAt: 3000 });
+        expect((await store.zendesk.purgeSettledDeliveries(9000, 10)).deleted).toBe(0);
+        await store.zendesk.updateDelivery('zdc_1', 'd', { status: 'failed', attempts: 2, nextAttemptAt: null, lastError: 'gave up' });
+        expect((await store.zendesk.purgeSettledDeliveries(9000, 10)).deleted).toBe(1);
+        expect(await kept('d')).toBe(false);
+      });
+
+      it('purges in batches of at most `limit`, oldest first, until done', async () => {
+        for (let i = 0; i < 25; i++) {
+          await store.zendesk.recordDelivery(aDelivery({ id: `e${i}`, receivedAt: 100 + i, status: 'ignored', processedAt: 100 + i }));
+        }
+        expect(await store.zendesk.purgeSettledDeliveries(10_000, 10)).toEqual({ deleted: 10, done: false });
+        const left = [];
+        for (let i = 0; i < 25; i++) if (await kept(`e${i}`)) left.push(i);
+        expect(left).toEqual(Array.from({ length: 15 }, (_, i) => i + 10));
+        expect(await store.zendesk.purgeSettledDeliveries(10_000, 10)).toEqual({ deleted: 10, done: false });
+        expect(await store.zendesk.purgeSettledDeliveries(10_000, 10)).toEqual({ deleted: 5, done: true });
+      });
+    });
+
     describe('idempotency', () => {
       it('claims a key once per scope and returns the earlier value', async () => {
         expect(await store.idempotency.claim('transfer:ses_1', 'k', 'trf_1', 60_000, 1000)).toBeNull();
@@ -412,6 +464,15 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         expect(await store.idempotency.claim('s', 'old', 'c', 60_000, 61_001)).toBe('b');
         const racing = await Promise.all(Array.from({ length: 6 }, (_, i) => store.idempotency.claim('s', 'race', `v${i}`, 60_000, 1)));
         expect(racing.filter((r) => r === null)).toHaveLength(1);
+      });
+
+      it('purging expired claims never frees a live one', async () => {
+        expect(await store.idempotency.claim('lease', 'expired', 'a', 1000, 0)).toBeNull();
+        expect(await store.idempotency.claim('lease', 'live', 'b', 60_000, 0)).toBeNull();
+        const batch = await store.idempotency.purgeExpired(2000, 100);
+        expect(batch.done).toBe(true);
+        expect(await store.idempotency.claim('lease', 'live', 'c', 60_000, 2000)).toBe('b');
+        expect(await store.idempotency.claim('lease', 'expired', 'd', 60_000, 2000)).toBeNull();
       });
     });
   });

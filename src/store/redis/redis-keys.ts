@@ -63,6 +63,18 @@ export class RedisKeys {
   failedDeliveries(): string {
     return `${this.prefix}dlv:failed`;
   }
+  /** Settled deliveries (processed, ignored, given up) by receivedAt: what retention purges. */
+  settledDeliveries(): string {
+    return `${this.prefix}dlv:settled`;
+  }
+  /** Cursor of the one-time SCAN that indexes deliveries settled before `settledDeliveries` existed. */
+  settledBackfill(): string {
+    return `${this.prefix}dlv:settled-backfill`;
+  }
+  /** SCAN pattern of every key above starting `dlv:` (glob characters of the prefix escaped). */
+  deliveryPattern(): string {
+    return `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}dlv:*`;
+  }
 
   pendingTicket(orgId: string, ticketId: string): string {
     return `${this.prefix}pt:${orgId}:${part(ticketId)}`;

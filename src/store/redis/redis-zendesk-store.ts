@@ -1,20 +1,28 @@
 import type { Redis } from 'ioredis';
 import { TalkbridgeError } from '../../errors.js';
 import type { SecretBox } from '../secret-box.js';
+import { isSettledDelivery } from '../settled-delivery.js';
 import { secretContext } from '../sqlite/sqlite-zendesk-store.js';
-import type { PendingTicket, WebhookDelivery, ZendeskConnection, ZendeskStore } from '../store.js';
+import type { PendingTicket, PurgeBatch, WebhookDelivery, ZendeskConnection, ZendeskStore } from '../store.js';
+import { deliveryMember, parseDeliveryMember } from './redis-delivery-members.js';
+import { RedisDeliveryRetention } from './redis-delivery-retention.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { RecordSpec, RedisRecords } from './redis-records.js';
 
-/** Due failed deliveries read per call at most (they are merged with pending ones by receivedAt). */
+/**
+ * Due failed deliveries read per call at most (they are merged with pending ones by receivedAt).
+ * This cannot starve one: they are read earliest due first, and each one served either settles
+ * (leaves the index) or is rescheduled later than every one still waiting, so the window moves on
+ * (redis-store.test.ts "serves every due failed delivery…"). With more than this many due, "oldest
+ * first" holds within the window only, where SQLite orders every due delivery.
+ */
 const FAILED_SCAN_LIMIT = 1000;
-
-type DeliveryKey = Pick<WebhookDelivery, 'connectionId' | 'id'>;
 
 export class RedisZendeskStore implements ZendeskStore {
   private readonly connectionSpec: RecordSpec<ZendeskConnection>;
   private readonly deliverySpec: RecordSpec<WebhookDelivery>;
   private readonly pendingSpec: RecordSpec<PendingTicket>;
+  private readonly retention: RedisDeliveryRetention;
 
   constructor(
     private readonly redis: Redis,
@@ -34,6 +42,7 @@ export class RedisZendeskStore implements ZendeskStore {
       indexes: (d) => {
         if (d.status === 'pending') return [[keys.pendingDeliveries(), d.receivedAt]];
         if (d.status === 'failed' && d.nextAttemptAt !== null) return [[keys.failedDeliveries(), d.nextAttemptAt]];
+        if (isSettledDelivery(d)) return [[keys.settledDeliveries(), d.receivedAt]];
         return [];
       },
       claims: () => [],
@@ -49,6 +58,7 @@ export class RedisZendeskStore implements ZendeskStore {
       },
       claims: () => [],
     };
+    this.retention = new RedisDeliveryRetention(redis, keys);
   }
 
   /** One connection per organisation: saving one with a new id replaces the previous one. */
@@ -154,6 +164,10 @@ export class RedisZendeskStore implements ZendeskStore {
     return purged;
   }
 
+  async purgeSettledDeliveries(receivedBefore: number, limit: number): Promise<PurgeBatch> {
+    return this.retention.purge(receivedBefore, limit);
+  }
+
   /** Oldest unexpired ticket of the index, removed atomically (a concurrent taker gets another or none). */
   private async takeFrom(indexKey: string, now: number): Promise<PendingTicket | null> {
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -187,15 +201,6 @@ export class RedisZendeskStore implements ZendeskStore {
       signingSecret: c.signingSecret === null ? null : this.box.decrypt(c.signingSecret, secretContext(c.id, 'signingSecret')),
     };
   }
-}
-
-function deliveryMember(d: DeliveryKey): string {
-  return JSON.stringify([d.connectionId, d.id]);
-}
-
-function parseDeliveryMember(member: string): DeliveryKey {
-  const [connectionId, id] = JSON.parse(member) as [string, string];
-  return { connectionId, id };
 }
 
 function cmp(a: string, b: string): number {

@@ -133,7 +133,20 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (scope, key)
   );
   `,
+  // 2: retention (zendesk.deliveryRetentionHours). The purge deletes settled deliveries oldest first
+  // and expired claims, a bounded batch per statement; these indexes hold exactly the rows it may
+  // delete, so each batch is a range scan of what it deletes, however many pending rows there are.
+  // The purge's WHERE repeats the partial index's condition word for word (SQLite only uses a
+  // partial index when the query's WHERE contains that condition): see SETTLED_DELIVERY below.
+  `
+  CREATE INDEX deliveries_settled ON webhook_deliveries (received_at)
+    WHERE status IN ('processed', 'ignored') OR (status = 'failed' AND next_attempt_at IS NULL);
+  CREATE INDEX idempotency_expiry ON idempotency (expires_at);
+  `,
 ];
+
+/** The condition of the `deliveries_settled` index (migration 2), for queries that must use it. */
+export const SETTLED_DELIVERY = "(status IN ('processed', 'ignored') OR (status = 'failed' AND next_attempt_at IS NULL))";
 
 /** Apply every migration above the database's user_version, each in its own transaction. */
 export function migrate(db: Database): void {

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { SecretBox } from '../secret-box.js';
-import type { DeliveryStatus, PendingTicket, WebhookDelivery, ZendeskConnection, ZendeskStore } from '../store.js';
+import type { DeliveryStatus, PendingTicket, PurgeBatch, WebhookDelivery, ZendeskConnection, ZendeskStore } from '../store.js';
+import { SETTLED_DELIVERY } from './sqlite-migrations.js';
 
 interface ConnectionRow {
   id: string;
@@ -66,6 +67,7 @@ export class SqliteZendeskStore implements ZendeskStore {
   private readonly pendingByNational: Statement<[string, string, number], PendingRow>;
   private readonly removePending: Statement;
   private readonly purgePending: Statement;
+  private readonly purgeSettled: Statement<[number, number]>;
   private readonly takeTx: (
     orgId: string,
     caller: { phone: string | null; national: string | null },
@@ -120,6 +122,10 @@ export class SqliteZendeskStore implements ZendeskStore {
     );
     this.removePending = db.prepare('DELETE FROM pending_tickets WHERE org_id = ? AND ticket_id = ?');
     this.purgePending = db.prepare('DELETE FROM pending_tickets WHERE expires_at <= ?');
+    // The rowid subquery bounds the batch (DELETE … LIMIT exists only behind a compile-time option).
+    this.purgeSettled = db.prepare(`DELETE FROM webhook_deliveries WHERE rowid IN (
+        SELECT rowid FROM webhook_deliveries WHERE ${SETTLED_DELIVERY} AND received_at < ? ORDER BY received_at LIMIT ?
+      )`);
     this.takeTx = db.transaction((orgId: string, caller: { phone: string | null; national: string | null }, now: number) => {
       let method: 'e164' | 'national' = 'e164';
       let row = caller.phone ? this.pendingByPhone.get(orgId, caller.phone, now) : undefined;
@@ -240,6 +246,11 @@ export class SqliteZendeskStore implements ZendeskStore {
 
   async purgeExpiredPendingTickets(now: number): Promise<number> {
     return this.purgePending.run(now).changes;
+  }
+
+  async purgeSettledDeliveries(receivedBefore: number, limit: number): Promise<PurgeBatch> {
+    const deleted = this.purgeSettled.run(receivedBefore, limit).changes;
+    return { deleted, done: deleted < limit };
   }
 
   private decrypt(sealed: string, context: string): string {
