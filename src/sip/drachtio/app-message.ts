@@ -12,17 +12,20 @@ export type AppSipResult = { ok: true; message: SipMessage } | { ok: false; reas
 /**
  * Parse the application's SIP text. drachtio-srf writes `Content-Length` as the JavaScript string
  * length of the body (wrong for multi-byte bodies), so the body is everything after the first
- * empty line and Content-Length is recomputed from its bytes.
+ * empty line and Content-Length is recomputed from its bytes. A message without the empty line
+ * (nothing but headers) is taken as having no body.
  */
 export function decodeAppSip(bytes: Buffer): AppSipResult {
-  const split = bytes.indexOf(CRLFCRLF);
-  const head = split < 0 ? bytes.toString('utf8').replace(/(\r\n)+$/, '') : bytes.toString('utf8', 0, split);
-  const body = split < 0 ? Buffer.alloc(0) : bytes.subarray(split + 4);
-  const lines = head.split('\r\n').filter((line) => !/^\s*(content-length|l)\s*:/i.test(line));
-  lines.push(`Content-Length: ${body.length}`);
-  const result = parseMessage(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8'), body]));
+  const complete = bytes.indexOf(CRLFCRLF) >= 0 ? bytes : Buffer.concat([trimTrailingCrlf(bytes), CRLFCRLF]);
+  const result = parseMessage(complete, { bodyToEnd: true });
   if (!result.ok) return { ok: false, reason: result.error.reason };
   return { ok: true, message: result.message };
+}
+
+function trimTrailingCrlf(bytes: Buffer): Buffer {
+  let end = bytes.length;
+  while (end >= 2 && bytes[end - 2] === 0x0d && bytes[end - 1] === 0x0a) end -= 2;
+  return bytes.subarray(0, end);
 }
 
 /** §7.1: never taken from the application; the server computes or copies them. */

@@ -22,6 +22,13 @@ export interface ParseOptions {
   maxSize?: number;
   /** Stream transports (TCP) require Content-Length (RFC 3261 §18.3, §20.14). */
   requireContentLength?: boolean;
+  /**
+   * The body is everything after the empty line, whatever Content-Length says, and the message
+   * gets one Content-Length field with the body's byte length in place of those it had. For text
+   * whose framing is already known (a drachtio frame) and whose writer may count characters
+   * instead of bytes (drachtio-srf does).
+   */
+  bodyToEnd?: boolean;
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
@@ -94,14 +101,18 @@ function parseUnguarded(data: Buffer, options?: ParseOptions): ParseResult {
   }
 
   // +2 keeps the CRLF of the last header line so every line ends in CRLF.
-  const head = parseHead(data.toString('utf8', start, headEnd + 2));
+  const bodyToEnd = options?.bodyToEnd === true;
+  const head = parseHead(data.toString('utf8', start, headEnd + 2), bodyToEnd);
   if (head === null) return fail('SIP_ERR_BAD_START_LINE', 'neither a Request-Line nor a Status-Line');
   if (head.error) return fail(head.error.code, head.error.detail, partialOf(head));
 
   const bodyStart = headEnd + 4;
   const available = len - bodyStart;
   let bodyLength = available;
-  if (head.contentLength !== null) {
+  if (bodyToEnd) {
+    head.headers = head.headers.filter((field) => !isContentLengthName(field.name));
+    head.headers.push({ name: 'Content-Length', value: String(available) });
+  } else if (head.contentLength !== null) {
     const cl = parseContentLength(head.contentLength);
     if (cl < 0) return fail('SIP_ERR_BAD_CONTENT_LENGTH', 'not a number', partialOf(head));
     // RFC 3261 §18.3: over a datagram a body shorter than Content-Length is an error (400);
@@ -163,7 +174,7 @@ function isSipVersion(s: string): boolean {
  * Start line + header lines. `text` ends with the CRLF of its last line (or is cut when the
  * empty line is missing). Returns null when the start line is neither a request nor a response.
  */
-function parseHead(text: string): HeadSection | null {
+function parseHead(text: string, ignoreContentLength = false): HeadSection | null {
   let eol = text.indexOf('\r\n');
   if (eol === -1) eol = text.length;
   const head = parseStartLine(text.slice(0, eol));
@@ -207,7 +218,7 @@ function parseHead(text: string): HeadSection | null {
     }
     pos = lf + 1;
   }
-  settleContentLength(head);
+  if (!ignoreContentLength) settleContentLength(head);
   return head;
 }
 

@@ -13,6 +13,16 @@ describe('decodeAppSip (drachtio-protocol.md §7.1)', () => {
     expect(r.message.headers.find((h) => h.name === 'Content-Length')?.value).toBe(String(Buffer.byteLength(body)));
   });
 
+  it('ignores any Content-Length the application wrote (even several disagreeing ones): one, from the bytes, last', () => {
+    const r = decodeAppSip(Buffer.from('INFO sip:a@h SIP/2.0\r\nl: 99\r\nX-A: 1\r\nContent-Length: 3\r\n\r\nabcd'));
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.message.body.toString()).toBe('abcd');
+    expect(r.message.headers).toEqual([
+      { name: 'X-A', value: '1' },
+      { name: 'Content-Length', value: '4' },
+    ]);
+  });
+
   it('accepts a message without an empty line and reports garbage', () => {
     expect(decodeAppSip(Buffer.from('ACK sip:a@h SIP/2.0\r\nContent-Length: 0')).ok).toBe(true);
     expect(decodeAppSip(Buffer.from('garbage')).ok).toBe(false);
