@@ -4,11 +4,10 @@
  * CANCEL must follow the INVITE there (§9.1: "the same ... transport"), with the INVITE's top Via.
  * SIPp plays a callee that listens on TCP only, so anything sent over UDP is lost and fails it.
  */
-import { readFile } from 'node:fs/promises';
 import type Srf from 'drachtio-srf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeSippRun, freePort, runSipp } from '../../helpers/sipp.js';
-import { EmbeddedHarness, withSipp } from './helpers/embedded-harness.js';
+import { EmbeddedHarness, tcpPortListening, uacCancelledOnRinging, withSipp } from './helpers/embedded-harness.js';
 
 // An SDP offer of about 2 KB (many attributes), so the INVITE cannot stay on UDP.
 const LARGE_SDP = [
@@ -39,40 +38,13 @@ afterAll(async () => {
   await harness.close();
 });
 
-/** Resolves once a socket listens on the TCP port (kernel table, no probing connect). */
-async function tcpListening(port: number): Promise<void> {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  for (;;) {
-    const table = await readFile('/proc/net/tcp', 'utf8');
-    if (table.split('\n').some((line) => {
-      const cols = line.trim().split(/\s+/);
-      return cols[1]?.endsWith(hex) && cols[3] === '0A';
-    })) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
-
 describe('a large INVITE moved to TCP', () => {
   it('180 over the TCP connection, then the application CANCEL follows on it → 487', async () => {
     const port = await freePort('tcp');
     const done = runSipp({ scenario: 'sip-scenarios/drachtio/uas-ring-expect-cancel.xml', transport: 'tcp', localPort: port, target: { address: '127.0.0.1', port: harness.sipPort } });
-    await Promise.race([tcpListening(port), done.then((r) => Promise.reject(new Error(`SIPp exited before listening:\n${describeSippRun(r)}`)))]);
-    let sent: Srf.SrfRequest | undefined;
-    const err = await withSipp(
-      done,
-      srf
-        .createUAC(`sip:callee@127.0.0.1:${port}`, { localSdp: LARGE_SDP }, {
-          cbRequest: (_e: unknown, req: Srf.SrfRequest) => (sent = req),
-          cbProvisional: (res: Srf.SrfResponse) => {
-            if (res.status === 180) sent?.cancel(() => {});
-          },
-        } as never)
-        .then(
-          () => null,
-          (e: { status?: number }) => e,
-        ),
-    );
-    expect(err?.status).toBe(487);
+    await Promise.race([tcpPortListening(port), done.then((r) => Promise.reject(new Error(`SIPp exited before listening:\n${describeSippRun(r)}`)))]);
+    const { status, sent } = await withSipp(done, uacCancelledOnRinging(srf, `sip:callee@127.0.0.1:${port}`, LARGE_SDP));
+    expect(status).toBe(487);
     const result = await done;
     expect(result.code, describeSippRun(result)).toBe(0);
     // What srf was told it sent: the TCP copy (top Via names TCP), as the wire carried it.

@@ -5,7 +5,7 @@
 import type Srf from 'drachtio-srf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeSippRun } from '../../helpers/sipp.js';
-import { asDialog, EmbeddedHarness, startCallee, withSipp } from './helpers/embedded-harness.js';
+import { asDialog, EmbeddedHarness, startCallee, uacCancelledOnRinging, withSipp } from './helpers/embedded-harness.js';
 
 const LOCAL_SDP = ['v=0', 'o=app 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 20000 RTP/AVP 0', ''].join('\r\n');
 
@@ -48,19 +48,8 @@ describe('createUAC', () => {
 
   it('180 then CANCEL from the application → 487', async () => {
     const { uri, done } = await callee('uas-ring-expect-cancel.xml');
-    let sent: Srf.SrfRequest | undefined;
-    const err = await withCallee(done, srf
-      .createUAC(uri, { localSdp: LOCAL_SDP }, {
-        cbRequest: (_e: unknown, req: Srf.SrfRequest) => (sent = req),
-        cbProvisional: (res: Srf.SrfResponse) => {
-          if (res.status === 180) sent?.cancel(() => {});
-        },
-      } as never))
-      .then(
-        () => null,
-        (e: { status?: number }) => e,
-      );
-    expect(err?.status).toBe(487);
+    const { status } = await withCallee(done, uacCancelledOnRinging(srf, uri, LOCAL_SDP));
+    expect(status).toBe(487);
     const result = await done;
     expect(result.code, describeSippRun(result)).toBe(0);
   });

@@ -74,6 +74,40 @@ export async function udpPortBound(port: number): Promise<void> {
   }
 }
 
+/** Resolves once a socket listens on the TCP port (kernel table, no probing connect). */
+export async function tcpPortListening(port: number): Promise<void> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (;;) {
+    const table = await readFile('/proc/net/tcp', 'utf8').catch(() => '');
+    const listening = table.split('\n').some((line) => {
+      const cols = line.trim().split(/\s+/);
+      return cols[1]?.endsWith(hex) === true && cols[3] === '0A';
+    });
+    if (listening) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * `createUAC` that CANCELs as soon as the 180 arrives; resolves with the rejection (487 expected)
+ * and the request srf reports as sent.
+ */
+export async function uacCancelledOnRinging(srf: Srf, uri: string, localSdp: string): Promise<{ status: number | undefined; sent: Srf.SrfRequest | undefined }> {
+  let sent: Srf.SrfRequest | undefined;
+  const error = await srf
+    .createUAC(uri, { localSdp }, {
+      cbRequest: (_e: unknown, req: Srf.SrfRequest) => (sent = req),
+      cbProvisional: (res: Srf.SrfResponse) => {
+        if (res.status === 180) sent?.cancel(() => {});
+      },
+    } as never)
+    .then(
+      () => null,
+      (e: { status?: number }) => e,
+    );
+  return { status: error?.status, sent };
+}
+
 /** Resolves on the next emission of `event` (typed loosely for srf's emitters). */
 export function nextEvent<T extends unknown[]>(emitter: NodeJS.EventEmitter, event: string): Promise<T> {
   return once(emitter, event) as Promise<T>;
