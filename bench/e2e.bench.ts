@@ -6,8 +6,10 @@
  *
  * Each contender is ramped through the same call rates (alternating contenders at every step so
  * both see the same machine state); a step counts when every call of it succeeded (SIPp: no failed
- * call) and the app reports no failure. The figure is the highest clean rate's achieved calls/s.
- * Target: talkbridge ≥ 70 % of the engine-only figure.
+ * call) and the app reports no failure. After a contender's first failing rung, two bisection steps
+ * between its last pass and that failure narrow the figure down (contenders still alternating).
+ * The figure is the highest clean rate's achieved calls/s. Target: talkbridge ≥ 70 % of the
+ * engine-only figure.
  *
  * Also reported: CPU time (user + system) per call of each contender's process at the highest rate
  * both passed — far less sensitive to a busy machine than calls/s; the difference is what
@@ -25,6 +27,8 @@ import { startSipp, type SippStats } from './lib/sipp-load.js';
 
 const RATES = [100, 150, 200, 250, 300, 350, 400, 500, 600, 700, 800, 1000, 1200];
 const STEP_SECONDS = 4;
+/** Bisection steps after each contender's first failure. */
+const REFINE = 2;
 const SECRET = 'bench-e2e';
 
 type Contender = 'engine-b2bua' | 'talkbridge';
@@ -44,6 +48,7 @@ export default async function run(): Promise<BenchFigure[]> {
   const best: Record<Contender, Step | null> = { 'engine-b2bua': null, talkbridge: null };
   const passed: Record<Contender, Map<number, Step>> = { 'engine-b2bua': new Map(), talkbridge: new Map() };
   const stopped: Record<Contender, boolean> = { 'engine-b2bua': false, talkbridge: false };
+  const bounds: Record<Contender, { pass: number; fail: number } | null> = { 'engine-b2bua': null, talkbridge: null };
   const failures: string[] = [];
   for (const rate of RATES) {
     for (const contender of ['engine-b2bua', 'talkbridge'] as const) {
@@ -57,9 +62,29 @@ export default async function run(): Promise<BenchFigure[]> {
       else {
         stopped[contender] = true;
         failures.push(`${contender} @${rate}/s: ${step.detail}`);
+        const last = best[contender];
+        if (last) bounds[contender] = { pass: last.rate, fail: rate };
       }
     }
     if (stopped['engine-b2bua'] && stopped.talkbridge) break;
+  }
+  // Bisect between each contender's last passing and first failing rung (as bench/lib/load-step.ts
+  // does for the b2bua bench), contenders taking turns: one rung of the ladder is 15–25 %, which
+  // would otherwise decide the ratio on its own.
+  for (let round = 0; round < REFINE; round++) {
+    for (const contender of ['engine-b2bua', 'talkbridge'] as const) {
+      const b = bounds[contender];
+      if (!b) continue;
+      const rate = Math.round((b.pass + b.fail) / 2 / 10) * 10;
+      if (rate <= b.pass || rate >= b.fail) continue;
+      const step = await runStep(contender, rate);
+      process.stderr.write(`e2e: ${contender} @${rate}/s ${step.ok ? 'ok' : 'failed'} (refining), ${Math.round(step.cpuUsPerCall)} µs CPU/call\n`);
+      if (step.ok) {
+        b.pass = rate;
+        best[contender] = step;
+        passed[contender].set(rate, step);
+      } else b.fail = rate;
+    }
   }
   const value = callsPerSecond(best.talkbridge);
   const baseline = callsPerSecond(best['engine-b2bua']);
