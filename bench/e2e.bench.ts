@@ -5,8 +5,11 @@
  * drachtio-srf createB2BUA application) measured in the same run between the same SIPp peers.
  *
  * Each contender is ramped through the same call rates (alternating contenders at every step so
- * both see the same machine state); a step counts when every call of it succeeded (SIPp: no failed
- * call) and the app reports no failure. After a contender's first failing rung, two bisection steps
+ * both see the same machine state). Every step starts a fresh app process, warms it up (300 calls at
+ * 150/s, not counted), then runs rate × 4 s calls. A step passes by the b2bua bench's rule
+ * (bench/lib/load-step.ts judgeStep): every call succeeded on both SIPp sides, nobody retransmitted
+ * (a request or response waited ≥ 500 ms: the system is queueing), mean INVITE→200 ≤ 250 ms, the
+ * carrier kept the pace; and the app reports no failed call. After a contender's first failing rung, two bisection steps
  * between its last pass and that failure narrow the figure down (contenders still alternating).
  * The figure is the highest clean rate's achieved calls/s. Target: talkbridge ≥ 70 % of the
  * engine-only figure.
@@ -23,15 +26,25 @@ import type { BenchFigure } from './bench-figure.js';
 import { type NodeChild, spawnNodeApp, useCompiledApps } from './lib/children.js';
 import { cpuMs } from './lib/cpu.js';
 import { freePort, sleep, waitUdpBound } from './lib/ports.js';
-import { startSipp, type SippStats } from './lib/sipp-load.js';
+import { judgeStep } from './lib/load-step.js';
+import { firstSippError, type SippOutcome, startSipp, type SippStats } from './lib/sipp-load.js';
 
-const RATES = [100, 150, 200, 250, 300, 350, 400, 500, 600, 700, 800, 1000, 1200];
+/** The ladder; BENCH_E2E_RATES=600,800 runs only those rates (diagnostics). */
+const RATES = process.env.BENCH_E2E_RATES ? process.env.BENCH_E2E_RATES.split(',').map(Number) : [100, 150, 200, 250, 300, 350, 400, 500, 600, 700, 800, 1000, 1200, 1400];
 const STEP_SECONDS = 4;
 /** Bisection steps after each contender's first failure. */
 const REFINE = 2;
+/** Calls run (and not counted) on every freshly started app before the measured step: JIT warm-up. */
+const WARMUP = { rate: 150, calls: 300 };
 const SECRET = 'bench-e2e';
 
 type Contender = 'engine-b2bua' | 'talkbridge';
+/** Where the embedded SIP server runs, for both contenders alike. */
+type Placement = 'inproc' | 'separate';
+const PLACEMENT_NOTE: Record<Placement, string> = {
+  inproc: 'SIP server in the app process (talkbridge start default)',
+  separate: 'SIP server in its own process (talkbridge sip-server + sip.server.mode external); CPU of both processes',
+};
 
 interface Step {
   rate: number;
@@ -39,12 +52,26 @@ interface Step {
   stats: SippStats | null;
   /** CPU time of the contender's process while the carrier ran, per call, µs. */
   cpuUsPerCall: number;
+  /** Mean INVITE→200 at the carrier (SIPp, whole ms). */
+  responseTimeMs: number;
   detail: string;
 }
 
 export default async function run(): Promise<BenchFigure[]> {
-  const runtime = process.env.BENCH_TSX === '1' ? 'tsx' : await useCompiledApps(['talkbridge-app.ts', 'b2bua-app.ts']);
+  const runtime = process.env.BENCH_TSX === '1' ? 'tsx' : await useCompiledApps(['talkbridge-app.ts', 'b2bua-app.ts', 'sip-server-host.ts']);
+  const placements = (process.env.BENCH_E2E_PLACEMENTS ?? 'inproc,separate').split(',') as Placement[];
+  const figures: BenchFigure[] = [];
+  for (const placement of placements) {
+    if (!PLACEMENT_NOTE[placement]) throw new Error(`BENCH_E2E_PLACEMENTS: unknown placement ${placement} (inproc, separate)`);
+    figures.push(await measure(placement, runtime));
+  }
+  return figures;
+}
+
+async function measure(placement: Placement, runtime: string): Promise<BenchFigure> {
   const load = loadavg()[0] ?? 0;
+  const runStep = (contender: Contender, rate: number): Promise<Step> => runOneStep(placement, contender, rate);
+  const tag = placement === 'inproc' ? 'e2e' : `e2e-${placement}`;
   const best: Record<Contender, Step | null> = { 'engine-b2bua': null, talkbridge: null };
   const passed: Record<Contender, Map<number, Step>> = { 'engine-b2bua': new Map(), talkbridge: new Map() };
   const stopped: Record<Contender, boolean> = { 'engine-b2bua': false, talkbridge: false };
@@ -54,7 +81,7 @@ export default async function run(): Promise<BenchFigure[]> {
     for (const contender of ['engine-b2bua', 'talkbridge'] as const) {
       if (stopped[contender]) continue;
       const step = await runStep(contender, rate);
-      process.stderr.write(`e2e: ${contender} @${rate}/s ${step.ok ? 'ok' : 'failed'}, ${Math.round(step.cpuUsPerCall)} µs CPU/call\n`);
+      process.stderr.write(`${tag}: ${contender} @${rate}/s ${describe(step)}\n`);
       if (step.ok) {
         best[contender] = step;
         passed[contender].set(rate, step);
@@ -78,7 +105,7 @@ export default async function run(): Promise<BenchFigure[]> {
       const rate = Math.round((b.pass + b.fail) / 2 / 10) * 10;
       if (rate <= b.pass || rate >= b.fail) continue;
       const step = await runStep(contender, rate);
-      process.stderr.write(`e2e: ${contender} @${rate}/s ${step.ok ? 'ok' : 'failed'} (refining), ${Math.round(step.cpuUsPerCall)} µs CPU/call\n`);
+      process.stderr.write(`${tag}: ${contender} @${rate}/s (refining) ${describe(step)}\n`);
       if (step.ok) {
         b.pass = rate;
         best[contender] = step;
@@ -94,9 +121,8 @@ export default async function run(): Promise<BenchFigure[]> {
     const step = passed[contender].get(cpuRate);
     return step ? Math.round(step.cpuUsPerCall) : null;
   };
-  return [
-    {
-      bench: 'e2e',
+  return {
+      bench: tag,
       value,
       unit: 'calls/s',
       baseline,
@@ -106,10 +132,14 @@ export default async function run(): Promise<BenchFigure[]> {
       cpu_at_calls_per_s: cpuRate,
       note:
         `carrier → talkbridge (session, contact, timeline in SQLite) → AI agent → BYE, 0 failed calls; baseline: engine-only createB2BUA; ` +
-        `steps of ${STEP_SECONDS}s; apps as ${runtime}; load average at start ${load.toFixed(1)}; target ratio ≥ 0.70` +
+        `${PLACEMENT_NOTE[placement]}; steps of ${STEP_SECONDS}s; apps as ${runtime}; load average at start ${load.toFixed(1)}; target ratio ≥ 0.70` +
         `${failures.length ? `; first failing steps: ${failures.join(' | ')}` : ''}`,
-    },
-  ];
+  };
+}
+
+function describe(step: Step): string {
+  const figures = `${Math.round(step.cpuUsPerCall)} µs CPU/call, mean INVITE→200 ${step.responseTimeMs} ms`;
+  return step.ok ? `ok, ${figures}` : `failed, ${figures}: ${step.detail.split('\n')[0]?.slice(0, 300)}`;
 }
 
 function callsPerSecond(step: Step | null): number {
@@ -117,62 +147,98 @@ function callsPerSecond(step: Step | null): number {
   return step.stats.elapsedS > 0 ? step.stats.successful / step.stats.elapsedS : step.rate;
 }
 
-async function runStep(contender: Contender, rate: number): Promise<Step> {
+async function runOneStep(placement: Placement, contender: Contender, rate: number): Promise<Step> {
   const calls = rate * STEP_SECONDS;
+  const expectedS = calls / rate;
   const agentPort = await freePort('udp');
   const carrierPort = await freePort('udp');
   const dataDir = mkdtempSync(join(tmpdir(), 'talkbridge-bench-e2e-'));
   const agentUri = `sip:agent@127.0.0.1:${agentPort}`;
-  const app: NodeChild =
-    contender === 'talkbridge'
-      ? spawnNodeApp('talkbridge', 'talkbridge-app.ts', ['--agent', agentUri, '--data-dir', dataDir, '--secret', SECRET])
-      : spawnNodeApp('b2bua', 'b2bua-app.ts', ['--server', 'inproc', '--sip-port', '0', '--secret', SECRET, '--target', agentUri]);
+  const children: NodeChild[] = [];
   try {
-    const { sipPort } = await app.waitFor<{ sipPort: number }>('ready', 30_000);
+    // Separate: the server first; the app connects to its control port.
+    let serverArgs = ['--server', 'inproc', '--sip-port', '0'];
+    let serverSipPort: number | null = null;
+    if (placement === 'separate') {
+      const server = spawnNodeApp('sip-server', 'sip-server-host.ts', ['--sip-port', '0', '--control-port', '0', '--secret', SECRET]);
+      children.push(server);
+      const ready = await server.waitFor<{ sipPort: number; controlPort: number }>('ready', 30_000);
+      serverArgs = ['--server', 'external', '--control-port', String(ready.controlPort), '--sip-port', String(ready.sipPort)];
+      serverSipPort = ready.sipPort;
+    }
+    const app: NodeChild =
+      contender === 'talkbridge'
+        ? spawnNodeApp('talkbridge', 'talkbridge-app.ts', ['--agent', agentUri, '--data-dir', dataDir, '--secret', SECRET, ...serverArgs])
+        : spawnNodeApp('b2bua', 'b2bua-app.ts', [...serverArgs, '--secret', SECRET, '--target', agentUri]);
+    children.push(app);
+    const pids = children.map((c) => c.pid);
+    const sipPort = serverSipPort ?? (await app.waitFor<{ sipPort: number }>('ready', 30_000)).sipPort;
+    if (serverSipPort !== null) await app.waitFor('ready', 30_000);
+    // One callee for the warm-up and the measured calls; its failures and retransmissions count.
     const agent = await startSipp({
       name: `${contender}-agent`,
       scenario: 'sip-scenarios/bench/uas-answer.xml',
       localPort: agentPort,
-      calls,
-      timeoutS: STEP_SECONDS * 4 + 30,
+      calls: WARMUP.calls + calls,
+      timeoutS: Math.ceil(WARMUP.calls / WARMUP.rate + expectedS) + 30,
     });
     await waitUdpBound(agentPort, 10_000, agent.done);
-    const cpuBefore = await cpuMs([app.pid]);
-    const carrier = await startSipp({
-      name: `${contender}-carrier`,
-      scenario: 'sip-scenarios/calls/uac-carrier-bench-call.xml',
-      localPort: carrierPort,
-      target: { address: '127.0.0.1', port: sipPort },
-      calls,
-      rate,
-      pauseMs: 0,
-      timeoutS: STEP_SECONDS * 4 + 20,
-      extraArgs: ['-s', '+15550100', '-key', 'caller', '+14155551212'],
-    });
-    const uac = await carrier.done;
-    const cpuUsPerCall = ((await cpuMs([app.pid])) - cpuBefore) * (1000 / calls);
+    const carrier = (calls: number, rate: number): ReturnType<typeof startSipp> =>
+      startSipp({
+        name: `${contender}-carrier`,
+        scenario: 'sip-scenarios/calls/uac-carrier-bench-call.xml',
+        localPort: carrierPort,
+        target: { address: '127.0.0.1', port: sipPort },
+        calls,
+        rate,
+        pauseMs: 0,
+        limit: Math.max(1000, rate),
+        // A step that cannot keep the pace has failed already: stop it soon after its nominal end.
+        timeoutS: Math.ceil(calls / rate) + 4,
+        extraArgs: ['-s', '+15550100', '-key', 'caller', '+14155551212'],
+      });
+    // Each step starts a fresh process: warm its JIT up first, as the b2bua bench does.
+    const warm = await (await carrier(WARMUP.calls, WARMUP.rate)).done;
+    if (warm.code !== 0) return failedWarmup(rate, warm);
+    const cpuBefore = await cpuMs(pids);
+    const started = Date.now();
+    const uac = await (await carrier(calls, rate)).done;
+    const wallS = (Date.now() - started) / 1000;
+    const cpuUsPerCall = ((await cpuMs(pids)) - cpuBefore) * (1000 / calls);
     // SIPp as callee may keep waiting after its last call until its -timeout: stop it once the
     // caller is done (its statistics are written on exit), as bench/lib/load-step.ts does.
     const early = await Promise.race([agent.done, sleep(uac.code === 0 ? 5000 : 1500).then(() => null)]);
     if (early === null) await agent.child.stop(1000);
     const uas = early ?? (await agent.done);
     const stats = (await app.rpc<{ app: Record<string, unknown> }>('stats', {}, 10_000).catch(() => null))?.app ?? {};
+    const reasons = judgeStep({ calls, expectedS, wallS, uac, uas }).reasons;
     const appFailed = appFailures(contender, stats);
-    const ok = uac.code === 0 && uac.stats?.failed === 0 && uac.stats.successful === calls && uas.stats?.failed === 0 && appFailed === 0;
+    if (appFailed > 0) reasons.push(`${appFailed} calls failed in the app`);
+    const loop = stats.loop as { maxMs?: number; gcMaxMs?: number } | undefined;
     return {
       rate,
-      ok,
+      ok: reasons.length === 0,
       stats: uac.stats,
       cpuUsPerCall,
-      detail: ok
-        ? 'ok'
-        : `uac exit ${uac.code}, ${uac.stats?.successful ?? '?'} ok / ${uac.stats?.failed ?? '?'} failed ${JSON.stringify(uac.stats?.causes ?? {})}; uas failed ${uas.stats?.failed ?? "?"} ${JSON.stringify(uas.stats?.causes ?? {})} ${uas.errors.slice(0, 300)}; app failures ${appFailed}`,
+      responseTimeMs: uac.stats?.responseTimeMs ?? Number.NaN,
+      detail:
+        reasons.length === 0
+          ? 'ok'
+          : `${reasons.join('; ')}${loop?.maxMs !== undefined ? `; longest event-loop delay ${Math.round(loop.maxMs)} ms (GC pause ${Math.round(loop.gcMaxMs ?? 0)} ms)` : ''}` +
+            `${firstSippError(uas.errors) ? `; callee: ${firstSippError(uas.errors)}` : ''}`,
     };
   } finally {
-    await app.rpc('stop', {}, 10_000).catch(() => undefined);
-    await app.stop(5_000);
+    // The app first (it disconnects from the server), then the server.
+    for (const child of children.reverse()) {
+      await child.rpc('stop', {}, 10_000).catch(() => undefined);
+      await child.stop(5_000);
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function failedWarmup(rate: number, warm: SippOutcome): Step {
+  return { rate, ok: false, stats: null, cpuUsPerCall: Number.NaN, responseTimeMs: Number.NaN, detail: `warm-up failed: carrier exit ${warm.code}; ${firstSippError(warm.errors) ?? ''}` };
 }
 
 function appFailures(contender: Contender, stats: Record<string, unknown>): number {

@@ -13,7 +13,7 @@
 import { Worker } from 'node:worker_threads';
 import Srf from 'drachtio-srf';
 import { writeHeapSnapshot } from 'node:v8';
-import { argValue, fullGc, memory, notify, serveIpc } from './ipc.js';
+import { argValue, eventLoopDelay, fullGc, memory, notify, serveIpc } from './ipc.js';
 import { startServerCore, type ServerCore } from './server-core.js';
 
 type Placement = 'external' | 'inproc' | 'worker';
@@ -156,7 +156,7 @@ async function stop(): Promise<void> {
 
 serveIpc(
   {
-    stats: async () => ({ app: { ...counters, live: calls.size }, engine: (await engine.request('stats')).stats ?? null, memory: memory() }),
+    stats: async () => ({ app: { ...counters, live: calls.size, loop: eventLoopDelay() }, engine: (await engine.request('stats')).stats ?? null, memory: memory() }),
     /** Diagnostics: a V8 heap snapshot of this process (main thread) written to `path`. */
     snapshot: async (m) => {
       await fullGc();

@@ -3,6 +3,7 @@
  * answered with `{id, …}` (or `{id, error}`), and unsolicited messages such as `{type: 'ready'}`.
  * A child whose parent goes away exits (IPC `disconnect`), so a crashed bench leaves nothing behind.
  */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 
 export type Handler = (message: Record<string, unknown>) => unknown;
@@ -59,3 +60,21 @@ export function argValue(name: string, fallback?: string): string {
 }
 
 export const hasFlag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+let gcMaxMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, entry.duration);
+}).observe({ entryTypes: ['gc'] });
+
+/**
+ * Event-loop delay since the previous call (ms), and the longest GC pause: a stall of the process
+ * (GC, a long synchronous step) shows here before it shows as SIP retransmissions and failed calls.
+ */
+export function eventLoopDelay(): { p99Ms: number; maxMs: number; gcMaxMs: number } {
+  const figures = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6, gcMaxMs };
+  loopDelay.reset();
+  gcMaxMs = 0;
+  return figures;
+}

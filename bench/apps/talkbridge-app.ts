@@ -4,7 +4,9 @@
  * (sessions, contacts and timelines are really written), every call bridged to the AI agent URI.
  *
  *   node --expose-gc --import tsx bench/apps/talkbridge-app.ts --agent sip:agent@127.0.0.1:5090 \
- *        --data-dir /tmp/x --secret s
+ *        --data-dir /tmp/x --secret s [--sip-port 0]                 (server in this process, the default)
+ *        … --server external --control-port 9022 --sip-port 5060      (server in its own process,
+ *                                                                       bench/apps/sip-server-host.ts)
  *
  * IPC (bench/lib/children.ts): `ready {sipPort, controlPort}` once connected; requests `stats`, `stop`.
  */
@@ -14,14 +16,18 @@ import { createCallControl } from '../../src/calls/create-call-control.js';
 import { buildConfig } from '../../src/config/build-config.js';
 import { createLogger } from '../../src/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite/open-sqlite-store.js';
-import { argValue, memory, notify, serveIpc } from './ipc.js';
+import { argValue, eventLoopDelay, memory, notify, serveIpc } from './ipc.js';
 import { startServerCore } from './server-core.js';
 
 const secret = argValue('secret');
 const agentUri = argValue('agent');
 const dataDir = argValue('data-dir');
 
-const core = await startServerCore({ sipPort: Number(argValue('sip-port', '0')), controlPort: 0, secret });
+const placement = argValue('server', 'inproc');
+if (placement !== 'inproc' && placement !== 'external') throw new Error('--server is inproc or external');
+const core = placement === 'inproc' ? await startServerCore({ sipPort: Number(argValue('sip-port', '0')), controlPort: 0, secret }) : null;
+const controlPort = core ? core.controlPort : Number(argValue('control-port'));
+const sipPort = core ? core.sipPort : Number(argValue('sip-port'));
 const config = buildConfig({
   log: { level: 'warn' },
   calls: { maxConcurrentCalls: 100_000, agentAnswerTimeoutSeconds: 30 },
@@ -41,7 +47,7 @@ const srf = new Srf();
 const control = createCallControl({ srf, config, store, logger: createLogger({ level: 'warn' }), metrics });
 control.start();
 srf.on('error', () => undefined);
-srf.connect({ host: '127.0.0.1', port: core.controlPort, secret });
+srf.connect({ host: '127.0.0.1', port: controlPort, secret });
 await new Promise<void>((resolve, reject) => {
   srf.once('connect', (err: Error | null) => (err ? reject(err) : resolve()));
 });
@@ -56,7 +62,7 @@ async function stop(): Promise<void> {
   } catch {
     // already gone
   }
-  await core.server.close().catch(() => undefined);
+  await core?.server.close().catch(() => undefined);
   await store.close().catch(() => undefined);
   process.exit(0);
 }
@@ -66,7 +72,7 @@ serveIpc(
     stats: async () => {
       const inbound = metrics.getSingleMetric('talkbridge_inbound_calls_total');
       const results = inbound ? Object.fromEntries((await inbound.get()).values.map((v) => [String(v.labels.result), v.value])) : {};
-      return { app: { live: control.liveCalls(), results }, engine: core.stats(), memory: memory() };
+      return { app: { live: control.liveCalls(), results, loop: eventLoopDelay() }, engine: core?.stats() ?? null, memory: memory() };
     },
     stop: () => {
       setImmediate(() => void stop());
@@ -76,4 +82,4 @@ serveIpc(
   () => void stop(),
 );
 process.on('SIGTERM', () => void stop());
-notify({ type: 'ready', sipPort: core.sipPort, controlPort: core.controlPort });
+notify({ type: 'ready', sipPort, controlPort });

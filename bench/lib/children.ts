@@ -120,7 +120,9 @@ export function spawnNodeApp(name: string, script: string, args: string[], nodeA
   const bundled = compiled?.get(script);
   const entry = bundled ?? fileURLToPath(new URL(`../apps/${script}`, import.meta.url));
   const loader = bundled ? [] : ['--import', 'tsx'];
-  const child = spawnChild(name, process.execPath, ['--expose-gc', ...loader, ...nodeArgs, entry, ...args], { cwd: REPO_ROOT, ipc: true });
+  // Diagnostics: BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" is passed to every bench app.
+  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawnChild(name, process.execPath, ['--expose-gc', ...loader, ...nodeArgs, ...extra, entry, ...args], { cwd: REPO_ROOT, ipc: true });
   return withRpc(child);
 }
 

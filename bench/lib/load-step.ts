@@ -78,30 +78,18 @@ export async function runStep(sut: SystemUnderTest, uasPort: number, rate: numbe
     const uasOutcome = await Promise.race([uas.done, sleep(uacOutcome.code === 0 ? 5000 : 1500).then(() => null)]);
     if (uasOutcome === null) await uas.child.stop(1000);
     const uasFinal = uasOutcome ?? (await uas.done);
-    const s = uacOutcome.stats;
-    const b = uasFinal.stats;
-    const failed = (s?.failed ?? 0) + (b?.failed ?? 0);
-    const successful = s?.successful ?? 0;
-    const retransmissions = (s?.retransmissions ?? 0) + (b?.retransmissions ?? 0);
-    const reasons: string[] = [];
-    if (uacOutcome.code !== 0) reasons.push(`caller exit ${uacOutcome.code ?? uacOutcome.signal}`);
-    if (uasFinal.code !== 0) reasons.push(`callee exit ${uasFinal.code ?? uasFinal.signal}`);
-    if (successful !== calls) reasons.push(`${successful}/${calls} calls succeeded`);
-    if (failed > 0) reasons.push(`${failed} failed (${JSON.stringify({ ...s?.causes, ...prefix('uas.', b?.causes) })})`);
-    if (retransmissions > 0) reasons.push(`${retransmissions} retransmissions`);
-    if (wallS > expectedS + 1) reasons.push(`took ${wallS.toFixed(1)} s for ${expectedS.toFixed(1)} s of calls`);
-    const rtd = s?.responseTimeMs ?? Number.NaN;
-    if (rtd > MAX_MEAN_RTD_MS) reasons.push(`mean INVITE→200 ${rtd} ms > ${MAX_MEAN_RTD_MS} ms (a backlog is building up)`);
+    const verdict = judgeStep({ calls, expectedS, wallS, uac: uacOutcome, uas: uasFinal });
+    const reasons = verdict.reasons;
     const crash = sut.crashed();
     if (crash) reasons.push(crash);
     return {
       rate,
       calls,
       pass: reasons.length === 0,
-      successful,
-      failed,
-      retransmissions,
-      responseTimeMs: s?.responseTimeMs ?? Number.NaN,
+      successful: verdict.successful,
+      failed: verdict.failed,
+      retransmissions: verdict.retransmissions,
+      responseTimeMs: uacOutcome.stats?.responseTimeMs ?? Number.NaN,
       wallS,
       cpuUsPerCall,
       why: reasons.join('; '),
@@ -112,6 +100,39 @@ export async function runStep(sut: SystemUnderTest, uasPort: number, rate: numbe
     await uac?.child.stop(1000);
     await uas.child.stop(1000);
   }
+}
+
+export interface StepVerdict {
+  successful: number;
+  /** Failed calls on both sides. */
+  failed: number;
+  /** Retransmissions on both sides. */
+  retransmissions: number;
+  /** Why the step fails; empty when it passes. */
+  reasons: string[];
+}
+
+/**
+ * The pass rule of a load step (see the head of this file), from the caller's and the callee's
+ * SIPp outcomes: every call succeeded on both sides, no retransmission, mean INVITE→200 within
+ * MAX_MEAN_RTD_MS, and the caller kept the pace (`wallS` at most 1 s beyond `expectedS`).
+ */
+export function judgeStep(step: { calls: number; expectedS: number; wallS: number; uac: SippOutcome; uas: SippOutcome }): StepVerdict {
+  const s = step.uac.stats;
+  const b = step.uas.stats;
+  const failed = (s?.failed ?? 0) + (b?.failed ?? 0);
+  const successful = s?.successful ?? 0;
+  const retransmissions = (s?.retransmissions ?? 0) + (b?.retransmissions ?? 0);
+  const reasons: string[] = [];
+  if (step.uac.code !== 0) reasons.push(`caller exit ${step.uac.code ?? step.uac.signal}`);
+  if (step.uas.code !== 0) reasons.push(`callee exit ${step.uas.code ?? step.uas.signal}`);
+  if (successful !== step.calls) reasons.push(`${successful}/${step.calls} calls succeeded`);
+  if (failed > 0) reasons.push(`${failed} failed (${JSON.stringify({ ...s?.causes, ...prefix('uas.', b?.causes) })})`);
+  if (retransmissions > 0) reasons.push(`${retransmissions} retransmissions`);
+  if (step.wallS > step.expectedS + 1) reasons.push(`took ${step.wallS.toFixed(1)} s for ${step.expectedS.toFixed(1)} s of calls`);
+  const rtd = s?.responseTimeMs ?? Number.NaN;
+  if (rtd > MAX_MEAN_RTD_MS) reasons.push(`mean INVITE→200 ${rtd} ms > ${MAX_MEAN_RTD_MS} ms (a backlog is building up)`);
+  return { successful, failed, retransmissions, reasons };
 }
 
 function prefix(p: string, record: Record<string, number> | undefined): Record<string, number> {
