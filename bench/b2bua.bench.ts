@@ -57,7 +57,7 @@ function describe(o: SearchResult): string {
 
 export default async function run(): Promise<BenchFigure[]> {
   // BENCH_TSX=1 runs the apps through tsx instead (to compare; see useCompiledApps).
-  const runtime = process.env.BENCH_TSX === '1' ? 'tsx' : await useCompiledApps(['sip-server-host.ts', 'b2bua-app.ts', 'server-worker.ts']);
+  const runtime = process.env.BENCH_TSX === '1' ? 'tsx' : await useCompiledApps(['sip-server-host.ts', 'b2bua-app.ts']);
   const load = loadavg()[0] ?? 0;
   log(`b2bua: ladder ${LADDER.join(',')} calls/s, ${STEP_SECONDS} s per step, pause ${PAUSE_MS} ms; apps run as ${runtime}; load average ${load.toFixed(2)}`);
   try {

@@ -40,9 +40,10 @@ const SECRET = 'bench-e2e';
 
 type Contender = 'engine-b2bua' | 'talkbridge';
 /** Where the embedded SIP server runs, for both contenders alike. */
-type Placement = 'inproc' | 'separate';
+type Placement = 'inproc' | 'worker' | 'separate';
 const PLACEMENT_NOTE: Record<Placement, string> = {
   inproc: 'SIP server in the app process (talkbridge start default)',
+  worker: 'SIP server in a worker thread of the app process (sip.server.thread: worker)',
   separate: 'SIP server in its own process (talkbridge sip-server + sip.server.mode external); CPU of both processes',
 };
 
@@ -59,10 +60,10 @@ interface Step {
 
 export default async function run(): Promise<BenchFigure[]> {
   const runtime = process.env.BENCH_TSX === '1' ? 'tsx' : await useCompiledApps(['talkbridge-app.ts', 'b2bua-app.ts', 'sip-server-host.ts']);
-  const placements = (process.env.BENCH_E2E_PLACEMENTS ?? 'inproc,separate').split(',') as Placement[];
+  const placements = (process.env.BENCH_E2E_PLACEMENTS ?? 'inproc,worker,separate').split(',') as Placement[];
   const figures: BenchFigure[] = [];
   for (const placement of placements) {
-    if (!PLACEMENT_NOTE[placement]) throw new Error(`BENCH_E2E_PLACEMENTS: unknown placement ${placement} (inproc, separate)`);
+    if (!PLACEMENT_NOTE[placement]) throw new Error(`BENCH_E2E_PLACEMENTS: unknown placement ${placement} (inproc, worker, separate)`);
     figures.push(await measure(placement, runtime));
   }
   return figures;
@@ -157,7 +158,7 @@ async function runOneStep(placement: Placement, contender: Contender, rate: numb
   const children: NodeChild[] = [];
   try {
     // Separate: the server first; the app connects to its control port.
-    let serverArgs = ['--server', 'inproc', '--sip-port', '0'];
+    let serverArgs = ['--server', placement === 'worker' ? 'worker' : 'inproc', '--sip-port', '0'];
     let serverSipPort: number | null = null;
     if (placement === 'separate') {
       const server = spawnNodeApp('sip-server', 'sip-server-host.ts', ['--sip-port', '0', '--control-port', '0', '--secret', SECRET]);

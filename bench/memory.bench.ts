@@ -86,7 +86,7 @@ async function sample(sut: SystemUnderTest, calls: number): Promise<Sample> {
 
 export default async function run(): Promise<BenchFigure[]> {
   // BENCH_TSX=1 runs the apps through tsx instead (to compare; see useCompiledApps).
-  const runtime = process.env.BENCH_TSX === '1' ? 'tsx' : await useCompiledApps(['sip-server-host.ts', 'b2bua-app.ts', 'server-worker.ts']);
+  const runtime = process.env.BENCH_TSX === '1' ? 'tsx' : await useCompiledApps(['sip-server-host.ts', 'b2bua-app.ts']);
   const uasPort = await freePort('udp');
   let sut: SystemUnderTest | null = null;
   const callers: SippProcess[] = [];

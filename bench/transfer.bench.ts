@@ -25,8 +25,8 @@ import { TenantDirectory } from '../src/config/tenant-directory.js';
 import { createHttpServer } from '../src/http/create-http-server.js';
 import { sessionsRoutes } from '../src/http/routes/sessions-routes.js';
 import { createLogger } from '../src/logger.js';
-import { Worker } from 'node:worker_threads';
 import { createEmbeddedSipServer } from '../src/sip/server/embedded-sip-server.js';
+import { createSipServerThread } from '../src/sip/server/sip-server-thread.js';
 import { openSqliteStore } from '../src/store/sqlite/open-sqlite-store.js';
 import { makeTempDir } from '../test/helpers/temp-dir.js';
 import type { BenchFigure } from './bench-figure.js';
@@ -184,37 +184,17 @@ export default async function run(): Promise<BenchFigure[]> {
 
 /**
  * The embedded SIP server, by default in this process (as `talkbridge start` runs it and as the e2e
- * bench does), or with `TB_BENCH_ENGINE=worker` in a worker thread (bench/apps/server-worker.ts), so
- * that SIP parsing does not share the event loop with call control.
+ * bench does), or with `TB_BENCH_ENGINE=worker` in a worker thread (`sip.server.thread: worker`,
+ * src/sip/server/sip-server-thread.ts), so that SIP parsing does not share the event loop with call
+ * control.
  */
 async function startEngine(): Promise<{ sipPort: number; controlPort: number; placement: string; close(): Promise<void> }> {
-  if (process.env.TB_BENCH_ENGINE !== 'worker') {
-    const server = createEmbeddedSipServer({
-      sip: [{ transport: 'udp', address: '127.0.0.1', port: 0 }],
-      control: { host: '127.0.0.1', port: 0, secret: SECRET },
-    });
-    await server.start();
-    const { sip, control } = server.addresses();
-    return { sipPort: sip[0]!.port, controlPort: control.port, placement: 'inproc', close: () => server.close() };
-  }
-  // Worker threads do not inherit tsx's loader: register it in the worker, then load the module.
-  const script = new URL('./apps/server-worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const boot = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(script)});`;
-  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), {
-    workerData: { sipPort: 0, controlPort: 0, secret: SECRET },
-  });
-  const [ready] = (await once(worker, 'message')) as [{ sipPort: number; controlPort: number }];
-  return {
-    sipPort: ready.sipPort,
-    controlPort: ready.controlPort,
-    placement: 'worker',
-    close: async () => {
-      worker.postMessage({ id: 1, type: 'stop' });
-      await once(worker, 'message');
-      await worker.terminate();
-    },
-  };
+  const worker = process.env.TB_BENCH_ENGINE === 'worker';
+  const options = { sip: [{ transport: 'udp' as const, address: '127.0.0.1', port: 0 }], control: { host: '127.0.0.1', port: 0, secret: SECRET } };
+  const server = worker ? createSipServerThread(options) : createEmbeddedSipServer(options);
+  await server.start();
+  const { sip, control } = server.addresses();
+  return { sipPort: sip[0]!.port, controlPort: control.port, placement: worker ? 'worker' : 'inproc', close: () => server.close() };
 }
 
 /** Percent of observations at or under each bucket bound of a prom-client histogram. */

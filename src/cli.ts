@@ -54,9 +54,19 @@ function loadOrExplain(): TalkbridgeConfig | null {
 }
 
 async function start(logger: Logger, config: TalkbridgeConfig): Promise<number> {
-  const running = await startTalkbridge({ config, logger });
-  const signal = await stopSignal();
-  logger.info({ signal }, 'shutting down');
+  let fatal: (error: Error) => void = () => undefined;
+  const died = new Promise<Error>((resolve) => {
+    fatal = resolve;
+  });
+  const running = await startTalkbridge({ config, logger, onFatal: (error) => fatal(error) });
+  const outcome = await Promise.race([stopSignal().then((signal) => ({ signal })), died.then((error) => ({ error }))]);
+  if ('error' in outcome) {
+    // Without its SIP server the process cannot carry calls: stop, so a supervisor restarts it.
+    logger.fatal({ err: outcome.error }, 'the SIP server is gone, shutting down');
+    await running.close();
+    return 1;
+  }
+  logger.info({ signal: outcome.signal }, 'shutting down');
   await running.close();
   return 0;
 }

@@ -23,6 +23,7 @@ import { zendeskRoutes } from './http/routes/zendesk-routes.js';
 import type { Logger } from './logger.js';
 import { SessionEvents } from './sessions/session-events.js';
 import { createEmbeddedSipServer, type EmbeddedSipServer } from './sip/server/embedded-sip-server.js';
+import { createSipServerThread } from './sip/server/sip-server-thread.js';
 import { openInstanceBus } from './store/open-instance-bus.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -48,6 +49,8 @@ export interface StartOptions {
   logger: Logger;
   /** How long to wait for the drachtio-srf connection before giving up (ms). */
   connectTimeoutMs?: number;
+  /** The embedded SIP server's thread died (`sip.server.thread: worker`): calls are lost, stop. */
+  onFatal?: (error: Error) => void;
 }
 
 /** Tracks what has started so a failure half-way closes exactly that, in reverse order. */
@@ -93,7 +96,7 @@ export async function startTalkbridge(options: StartOptions): Promise<RunningTal
       onListenerError: (error, event) => logger.error({ err: error, event }, 'session event listener failed'),
     });
 
-    const sipServer = await startSipServer(config, logger);
+    const sipServer = await startSipServer(config, logger, options.onFatal);
     if (sipServer) shutdown.add('sip-server', () => sipServer.close());
 
     const { srf, connected, disconnect } = await connectSrf(config, sipServer, logger, options.connectTimeoutMs ?? 10_000);
@@ -149,7 +152,7 @@ export async function startTalkbridge(options: StartOptions): Promise<RunningTal
   }
 }
 
-async function startSipServer(config: TalkbridgeConfig, logger: Logger): Promise<EmbeddedSipServer | null> {
+async function startSipServer(config: TalkbridgeConfig, logger: Logger, onFatal?: (error: Error) => void): Promise<EmbeddedSipServer | null> {
   const server = config.sip.server;
   if (server.mode !== 'embedded') return null;
   const sip = server.listen.map((text) => {
@@ -158,13 +161,21 @@ async function startSipServer(config: TalkbridgeConfig, logger: Logger): Promise
     if (!spec) throw new Error(`sip.server.listen: "${text}" is not a listen address`);
     return { transport: spec.transport, address: spec.host, port: spec.port };
   });
-  const embedded = createEmbeddedSipServer({
-    sip,
-    control: { host: server.control.host, port: server.control.port, secret: server.secret },
-    logger: logger.child({ component: 'sip-server' }),
-  });
+  const control = { host: server.control.host, port: server.control.port, secret: server.secret };
+  const sipLogger = logger.child({ component: 'sip-server' });
+  const embedded =
+    server.thread === 'worker'
+      ? createSipServerThread({ sip, control, logger: sipLogger, logLevel: threadLogLevel(config.log.level), ...(onFatal ? { onExit: onFatal } : {}) })
+      : createEmbeddedSipServer({ sip, control, logger: sipLogger });
   await embedded.start();
   return embedded;
+}
+
+/** pino level → the lowest level the SIP server thread forwards (fatal/silent: errors only). */
+function threadLogLevel(level: string): 'debug' | 'info' | 'warn' | 'error' {
+  if (level === 'trace' || level === 'debug') return 'debug';
+  if (level === 'info' || level === 'warn') return level;
+  return 'error';
 }
 
 /**

@@ -5,12 +5,11 @@
  *   node --expose-gc --import tsx bench/apps/b2bua-app.ts --target sip:callee@127.0.0.1:5090 \
  *        --server external --control-port 9022 --secret s        (server in its own process)
  *        --server inproc   --sip-port 0 --secret s               (server in this process)
- *        --server worker   --sip-port 0 --secret s               (server in a worker thread)
+ *        --server worker   --sip-port 0 --secret s               (server in a worker thread, src/sip/server/sip-server-thread.ts)
  *
  * IPC (bench/lib/children.ts): `ready {sipPort, controlPort}` once connected; requests `stats`,
  * `gc`, `hangup {perSecond}` (ends every established call, both legs, at a bounded rate), `stop`.
  */
-import { Worker } from 'node:worker_threads';
 import Srf from 'drachtio-srf';
 import { writeHeapSnapshot } from 'node:v8';
 import { argValue, eventLoopDelay, fullGc, memory, notify, serveIpc } from './ipc.js';
@@ -43,50 +42,13 @@ async function startEngine(): Promise<Engine> {
     return { controlPort: Number(argValue('control-port')), sipPort: null, request: async () => ({}), close: async () => {} };
   }
   const sipPort = Number(argValue('sip-port', '0'));
-  if (placement === 'inproc') {
-    const core: ServerCore = await startServerCore({ sipPort, controlPort: 0, secret });
-    return {
-      controlPort: core.controlPort,
-      sipPort: core.sipPort,
-      request: async (type) => (type === 'stats' ? { stats: core.stats() } : {}),
-      close: () => core.server.close(),
-    };
-  }
-  const workerData = { sipPort, controlPort: 0, secret };
-  // Compiled (bench/lib/children.ts useCompiledApps): the bundle next to this one. From source:
-  // module hooks (tsx) are per thread, so the worker registers tsx itself, then loads the TypeScript entry.
-  const compiled = import.meta.url.endsWith('.js');
-  const entry = new URL(compiled ? './server-worker.js' : './server-worker.ts', import.meta.url);
-  const tsxApi = compiled ? '' : import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  const worker = compiled ? new Worker(entry, { workerData }) : new Worker(boot, { eval: true, workerData });
-  let next = 1;
-  const pending = new Map<number, (m: Record<string, unknown>) => void>();
-  const ready = new Promise<{ sipPort: number; controlPort: number }>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.on('message', (m: Record<string, unknown>) => {
-      if (m.type === 'ready') resolve(m as unknown as { sipPort: number; controlPort: number });
-      else if (typeof m.id === 'number') {
-        pending.get(m.id)?.(m);
-        pending.delete(m.id);
-      }
-    });
-  });
-  const { sipPort: bound, controlPort } = await ready;
-  const request = (type: string): Promise<Record<string, unknown>> =>
-    new Promise((resolve) => {
-      const id = next++;
-      pending.set(id, resolve);
-      worker.postMessage({ id, type });
-    });
+  // worker: the server in a thread of this process, as `sip.server.thread: worker` runs it.
+  const core: ServerCore = await startServerCore({ sipPort, controlPort: 0, secret, placement: placement === 'worker' ? 'thread' : 'main' });
   return {
-    controlPort,
-    sipPort: bound,
-    request,
-    close: async () => {
-      await request('stop');
-      await worker.terminate();
-    },
+    controlPort: core.controlPort,
+    sipPort: core.sipPort,
+    request: async (type) => (type === 'stats' ? { stats: core.stats() } : {}),
+    close: () => core.server.close(),
   };
 }
 

@@ -5,11 +5,17 @@
  */
 import { createEmbeddedSipServer, type EmbeddedSipServer } from '../../src/sip/server/embedded-sip-server.js';
 import type { SipLogger } from '../../src/sip/drachtio/sip-logger.js';
+import { createSipServerThread } from '../../src/sip/server/sip-server-thread.js';
 
 export interface ServerCoreOptions {
   sipPort: number;
   controlPort: number;
   secret: string;
+  /**
+   * `thread`: the server in a worker thread of this process, as `sip.server.thread: worker` runs
+   * it (src/sip/server/sip-server-thread.ts); default on this thread.
+   */
+  placement?: 'thread' | 'main';
 }
 
 export interface ServerCore {
@@ -29,11 +35,12 @@ export async function startServerCore(options: ServerCoreOptions): Promise<Serve
   };
   const noop = (): void => {};
   const logger: SipLogger = { debug: noop, info: noop, warn: note('warn'), error: note('error') };
-  const server = createEmbeddedSipServer({
-    sip: [{ transport: 'udp', address: '127.0.0.1', port: options.sipPort }],
-    control: { host: '127.0.0.1', port: options.controlPort, secret: options.secret },
-    logger,
-  });
+  const sip = [{ transport: 'udp' as const, address: '127.0.0.1', port: options.sipPort }];
+  const control = { host: '127.0.0.1', port: options.controlPort, secret: options.secret };
+  const server =
+    options.placement === 'thread'
+      ? createSipServerThread({ sip, control, logger, logLevel: 'warn' })
+      : createEmbeddedSipServer({ sip, control, logger });
   await server.start();
   const addresses = server.addresses();
   return {

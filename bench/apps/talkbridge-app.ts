@@ -5,6 +5,8 @@
  *
  *   node --expose-gc --import tsx bench/apps/talkbridge-app.ts --agent sip:agent@127.0.0.1:5090 \
  *        --data-dir /tmp/x --secret s [--sip-port 0]                 (server in this process, the default)
+ *        … --server worker [--sip-port 0]                             (server in a worker thread:
+ *                                                                       sip.server.thread: worker)
  *        … --server external --control-port 9022 --sip-port 5060      (server in its own process,
  *                                                                       bench/apps/sip-server-host.ts)
  *
@@ -24,8 +26,11 @@ const agentUri = argValue('agent');
 const dataDir = argValue('data-dir');
 
 const placement = argValue('server', 'inproc');
-if (placement !== 'inproc' && placement !== 'external') throw new Error('--server is inproc or external');
-const core = placement === 'inproc' ? await startServerCore({ sipPort: Number(argValue('sip-port', '0')), controlPort: 0, secret }) : null;
+if (placement !== 'inproc' && placement !== 'worker' && placement !== 'external') throw new Error('--server is inproc, worker or external');
+const core =
+  placement === 'external'
+    ? null
+    : await startServerCore({ sipPort: Number(argValue('sip-port', '0')), controlPort: 0, secret, placement: placement === 'worker' ? 'thread' : 'main' });
 const controlPort = core ? core.controlPort : Number(argValue('control-port'));
 const sipPort = core ? core.sipPort : Number(argValue('sip-port'));
 const config = buildConfig({

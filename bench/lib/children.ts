@@ -146,7 +146,12 @@ export async function useCompiledApps(scripts: string[]): Promise<string> {
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     const appsDir = fileURLToPath(new URL('../apps/', import.meta.url));
     await build({
-      entryPoints: scripts.map((s) => join(appsDir, s)),
+      // The SIP server thread (sip.server.thread: worker) loads ./sip-server-worker.js next to the
+      // code that starts it, which in a bundle is the app's own file: bundle that entry alongside.
+      entryPoints: {
+        ...Object.fromEntries(scripts.map((s) => [s.replace(/\.ts$/, ''), join(appsDir, s)])),
+        'sip-server-worker': fileURLToPath(new URL('../../src/sip/server/sip-server-worker.ts', import.meta.url)),
+      },
       outdir: dir,
       bundle: true,
       platform: 'node',

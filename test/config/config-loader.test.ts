@@ -63,7 +63,7 @@ describe('config loader', () => {
     expect(tenants.carrierForSource('::ffff:127.0.0.1')?.id).toBe('local');
     expect(tenants.carrierForSource('10.0.0.1')).toBeNull();
     expect(tenants.anonymousCallerId('demo', '+15550100')).toBe('+15550100');
-    expect(config.sip.server).toEqual({ mode: 'embedded', listen: ['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060'], control: { host: '127.0.0.1', port: 9022 }, secret: 'cymru' });
+    expect(config.sip.server).toEqual({ mode: 'embedded', listen: ['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060'], control: { host: '127.0.0.1', port: 9022 }, secret: 'cymru', thread: 'main' });
     expect(config.store).toMatchObject({ type: 'sqlite', dataDir: join(process.cwd(), 'data') });
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 8080 });
   });
@@ -108,6 +108,7 @@ describe('config loader', () => {
     ['public URL not http', `http: { publicBaseUrl: 'ftp://x' }\n`, ['http.publicBaseUrl: must be an http(s) URL such as https://talkbridge.example.com']],
     ['sip server mode', `sip: { server: { mode: cloud } }\n`, ['sip.server.mode: must be "embedded" or "external"']],
     ['bad listen spec', `sip: { server: { mode: embedded, listen: ['sctp:1.2.3.4:5060'] } }\n`, ['sip.server.listen[0]: must be "udp:<host>:<port>" or "tcp:<host>:<port>"']],
+    ['bad server thread', `sip: { server: { mode: embedded, thread: process } }\n`, ['sip.server.thread: must be "main" or "worker"']],
     ['external without host', `sip: { server: { mode: external, secret: s } }\n`, ['sip.server.host: is required']],
     ['freeswitch without address', `media: { mode: freeswitch, freeswitch: { secret: s } }\n`, ['media.freeswitch.address: is required']],
     ['store type', `store: { type: mongo }\n`, ['store.type: must be "sqlite" or "redis"']],

@@ -17,7 +17,7 @@ afterEach(async () => {
   app = null;
 });
 
-it('GET /ready is 200 while drachtio-srf is connected and 503 once the SIP server is gone', async () => {
+it.each(['main', 'worker'] as const)('SIP server on the %s thread: GET /ready is 200 while drachtio-srf is connected and 503 once the SIP server is gone', async (thread) => {
   const dir = makeTempDir('talkbridge-main-');
   cleanup = dir.remove;
   const config = buildConfig({
@@ -28,6 +28,7 @@ it('GET /ready is 200 while drachtio-srf is connected and 503 once the SIP serve
         listen: [`udp:127.0.0.1:${await freePort('udp')}`],
         control: { host: '127.0.0.1', port: await freePort('tcp') },
         secret: 'ready-test',
+        thread,
       },
     },
     store: { type: 'sqlite', dataDir: dir.path },
