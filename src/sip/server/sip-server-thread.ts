@@ -41,7 +41,8 @@ export class SipServerThreadError extends Error {
 
 export function createSipServerThread(options: SipServerThreadOptions): EmbeddedSipServer {
   const logger = options.logger ?? silentLogger;
-  let worker: Worker | null = null;
+  /** The running thread and the promise of its end (taken at spawn, so no exit can be missed). */
+  let running: { worker: Worker; exited: Promise<number> } | null = null;
   let addresses: ReturnType<EmbeddedSipServer['addresses']> | null = null;
   let stats: ServerStats = { applications: 0, dialogs: 0, inbound: 0, outbound: 0, proxies: 0, transactions: 0 };
   let closing: Promise<void> | null = null;
@@ -58,33 +59,41 @@ export function createSipServerThread(options: SipServerThreadOptions): Embedded
 
   return {
     async start() {
-      if (worker) throw new SipServerThreadError('the SIP server thread is already started');
+      if (running || closing) throw new SipServerThreadError('the SIP server thread is already started');
       const data: ThreadWorkerData = {
         sip: options.sip,
         control: options.control,
         ...(options.externalAddress !== undefined ? { externalAddress: options.externalAddress } : {}),
         logLevel: options.logLevel ?? 'info',
       };
-      const started = spawnWorker(data);
-      worker = started;
-      addresses = await new Promise((resolve, reject) => {
-        const onMessage = (message: ThreadToParent): void => {
-          if (message.type === 'ready') {
-            started.off('message', onMessage).off('error', onError).off('exit', onEarlyExit);
-            resolve(message.addresses);
-          } else if (message.type === 'failed') {
-            void started.terminate();
-            reject(threadError(message.error));
-          }
-        };
-        const onError = (error: Error): void => reject(new SipServerThreadError(`the SIP server thread failed to start: ${error.message}`));
-        const onEarlyExit = (code: number): void => reject(new SipServerThreadError(`the SIP server thread exited (code ${code}) before it was ready`));
-        started.on('message', onMessage).once('error', onError).once('exit', onEarlyExit);
-        started.on('message', handle);
-      });
-      started.once('error', (error: Error) => logger.error({ err: error }, 'SIP server thread crashed'));
-      started.once('exit', (code: number) => {
-        worker = null;
+      const worker = spawnWorker(data);
+      const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+      const thread = { worker, exited };
+      running = thread;
+      worker.on('message', handle);
+      // Always listened to: an 'error' without a listener would throw in this thread.
+      worker.on('error', (error: Error) => logger.error({ err: error }, 'SIP server thread crashed'));
+      try {
+        addresses = await new Promise((resolve, reject) => {
+          const onMessage = (message: ThreadToParent): void => {
+            if (message.type === 'ready') {
+              worker.off('message', onMessage).off('error', onError);
+              resolve(message.addresses);
+            } else if (message.type === 'failed') reject(threadError(message.error));
+          };
+          const onError = (error: Error): void => reject(new SipServerThreadError(`the SIP server thread failed to start: ${error.message}`));
+          worker.on('message', onMessage).once('error', onError);
+          void exited.then((code) => reject(new SipServerThreadError(`the SIP server thread exited (code ${code}) before it was ready`)));
+        });
+      } catch (error) {
+        // Nothing of a failed start stays behind: the thread is gone before start() rejects.
+        await worker.terminate();
+        await exited;
+        running = null;
+        throw error;
+      }
+      void exited.then((code) => {
+        if (running === thread) running = null;
         if (closing) return;
         const error = new SipServerThreadError(`the SIP server thread exited (code ${code}); its calls are lost`);
         logger.error({ err: error }, 'SIP server thread exited');
@@ -94,18 +103,19 @@ export function createSipServerThread(options: SipServerThreadOptions): Embedded
 
     close() {
       closing ??= (async () => {
-        const running = worker;
-        if (!running) return;
-        const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+        const thread = running;
+        if (!thread) return;
         const closed = new Promise<void>((resolve) => {
           onClosed = resolve;
         });
-        running.postMessage({ type: 'close' } satisfies ParentToThread);
-        const timer = setTimeout(() => void running.terminate(), CLOSE_TIMEOUT_MS);
-        await Promise.race([closed, exited]);
+        thread.worker.postMessage({ type: 'close' } satisfies ParentToThread);
+        // A worker that does not answer in time is terminated; its sockets close with it.
+        const timer = setTimeout(() => void thread.worker.terminate(), CLOSE_TIMEOUT_MS);
+        await Promise.race([closed, thread.exited]);
         clearTimeout(timer);
-        await running.terminate();
-        await exited;
+        await thread.worker.terminate();
+        await thread.exited;
+        running = null;
       })();
       return closing;
     },
