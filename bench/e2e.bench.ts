@@ -14,6 +14,12 @@
  * The figure is the highest clean rate's achieved calls/s. Target: talkbridge ≥ 70 % of the
  * engine-only figure.
  *
+ * The whole comparison runs once per placement of the SIP server, the same for both contenders
+ * (BENCH_E2E_PLACEMENTS, default worker,inproc,separate): `worker` — a worker thread of the app
+ * process, talkbridge's default and the headline `e2e` figure; `inproc` — the app's own event loop
+ * (`e2e-inproc`); `separate` — a process of its own (`e2e-separate`). BENCH_E2E_RATES=600,800 runs
+ * only those rates (diagnostics).
+ *
  * Also reported: CPU time (user + system) per call of each contender's process at the highest rate
  * both passed — far less sensitive to a busy machine than calls/s; the difference is what
  * talkbridge's own work costs per call. The apps run as compiled JavaScript, as production runs
@@ -42,8 +48,8 @@ type Contender = 'engine-b2bua' | 'talkbridge';
 /** Where the embedded SIP server runs, for both contenders alike. */
 type Placement = 'inproc' | 'worker' | 'separate';
 const PLACEMENT_NOTE: Record<Placement, string> = {
-  inproc: 'SIP server in the app process (talkbridge start default)',
-  worker: 'SIP server in a worker thread of the app process (sip.server.thread: worker)',
+  inproc: 'SIP server on the app process event loop (sip.server.thread: main)',
+  worker: 'SIP server in a worker thread of the app process (sip.server.thread: worker, the default)',
   separate: 'SIP server in its own process (talkbridge sip-server + sip.server.mode external); CPU of both processes',
 };
 
@@ -60,7 +66,7 @@ interface Step {
 
 export default async function run(): Promise<BenchFigure[]> {
   const runtime = process.env.BENCH_TSX === '1' ? 'tsx' : await useCompiledApps(['talkbridge-app.ts', 'b2bua-app.ts', 'sip-server-host.ts']);
-  const placements = (process.env.BENCH_E2E_PLACEMENTS ?? 'inproc,worker,separate').split(',') as Placement[];
+  const placements = (process.env.BENCH_E2E_PLACEMENTS ?? 'worker,inproc,separate').split(',') as Placement[];
   const figures: BenchFigure[] = [];
   for (const placement of placements) {
     if (!PLACEMENT_NOTE[placement]) throw new Error(`BENCH_E2E_PLACEMENTS: unknown placement ${placement} (inproc, worker, separate)`);
@@ -72,7 +78,8 @@ export default async function run(): Promise<BenchFigure[]> {
 async function measure(placement: Placement, runtime: string): Promise<BenchFigure> {
   const load = loadavg()[0] ?? 0;
   const runStep = (contender: Contender, rate: number): Promise<Step> => runOneStep(placement, contender, rate);
-  const tag = placement === 'inproc' ? 'e2e' : `e2e-${placement}`;
+  // The headline is talkbridge's default placement.
+  const tag = placement === 'worker' ? 'e2e' : `e2e-${placement}`;
   const best: Record<Contender, Step | null> = { 'engine-b2bua': null, talkbridge: null };
   const passed: Record<Contender, Map<number, Step>> = { 'engine-b2bua': new Map(), talkbridge: new Map() };
   const stopped: Record<Contender, boolean> = { 'engine-b2bua': false, talkbridge: false };

@@ -41,8 +41,9 @@ export const sipServerSchema = z.discriminatedUnion(
       listen: z.array(listenSpec).min(1, 'must list at least one address').default(['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060']),
       control: z.strictObject({ host: host.default('127.0.0.1'), port: port.default(9022) }).prefault({}),
       secret: secret.default('cymru'),
-      // main: the engine shares the event loop with the call logic; worker: a thread of its own.
-      thread: z.enum(['main', 'worker'], { error: 'must be "main" or "worker"' }).default('main'),
+      // worker: the engine on a thread of its own (SIP timers never wait for call logic, and each
+      // gets a core); main: both on one event loop.
+      thread: z.enum(['main', 'worker'], { error: 'must be "main" or "worker"' }).default('worker'),
     }),
     z.strictObject({
       mode: z.literal('external'),

@@ -63,7 +63,7 @@ describe('config loader', () => {
     expect(tenants.carrierForSource('::ffff:127.0.0.1')?.id).toBe('local');
     expect(tenants.carrierForSource('10.0.0.1')).toBeNull();
     expect(tenants.anonymousCallerId('demo', '+15550100')).toBe('+15550100');
-    expect(config.sip.server).toEqual({ mode: 'embedded', listen: ['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060'], control: { host: '127.0.0.1', port: 9022 }, secret: 'cymru', thread: 'main' });
+    expect(config.sip.server).toEqual({ mode: 'embedded', listen: ['udp:127.0.0.1:5060', 'tcp:127.0.0.1:5060'], control: { host: '127.0.0.1', port: 9022 }, secret: 'cymru', thread: 'worker' });
     expect(config.store).toMatchObject({ type: 'sqlite', dataDir: join(process.cwd(), 'data') });
     expect(config.http).toMatchObject({ host: '127.0.0.1', port: 8080 });
   });
