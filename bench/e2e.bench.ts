@@ -61,6 +61,8 @@ interface Step {
   cpuUsPerCall: number;
   /** Mean INVITE→200 at the carrier (SIPp, whole ms). */
   responseTimeMs: number;
+  /** Longest event-loop delay of the app's main thread during the step, ms (null: not reported). */
+  loopMaxMs: number | null;
   detail: string;
 }
 
@@ -146,7 +148,7 @@ async function measure(placement: Placement, runtime: string): Promise<BenchFigu
 }
 
 function describe(step: Step): string {
-  const figures = `${Math.round(step.cpuUsPerCall)} µs CPU/call, mean INVITE→200 ${step.responseTimeMs} ms`;
+  const figures = `${Math.round(step.cpuUsPerCall)} µs CPU/call, mean INVITE→200 ${step.responseTimeMs} ms, longest event-loop delay ${step.loopMaxMs ?? '?'} ms`;
   return step.ok ? `ok, ${figures}` : `failed, ${figures}: ${step.detail.split('\n')[0]?.slice(0, 300)}`;
 }
 
@@ -229,6 +231,7 @@ async function runOneStep(placement: Placement, contender: Contender, rate: numb
       stats: uac.stats,
       cpuUsPerCall,
       responseTimeMs: uac.stats?.responseTimeMs ?? Number.NaN,
+      loopMaxMs: typeof loop?.maxMs === 'number' ? Math.round(loop.maxMs) : null,
       detail:
         reasons.length === 0
           ? 'ok'
@@ -246,7 +249,7 @@ async function runOneStep(placement: Placement, contender: Contender, rate: numb
 }
 
 function failedWarmup(rate: number, warm: SippOutcome): Step {
-  return { rate, ok: false, stats: null, cpuUsPerCall: Number.NaN, responseTimeMs: Number.NaN, detail: `warm-up failed: carrier exit ${warm.code}; ${firstSippError(warm.errors) ?? ''}` };
+  return { rate, ok: false, stats: null, cpuUsPerCall: Number.NaN, responseTimeMs: Number.NaN, loopMaxMs: null, detail: `warm-up failed: carrier exit ${warm.code}; ${firstSippError(warm.errors) ?? ''}` };
 }
 
 function appFailures(contender: Contender, stats: Record<string, unknown>): number {
