@@ -183,13 +183,12 @@ export default async function run(): Promise<BenchFigure[]> {
 }
 
 /**
- * The embedded SIP server, by default in this process (as `talkbridge start` runs it and as the e2e
- * bench does), or with `TB_BENCH_ENGINE=worker` in a worker thread (`sip.server.thread: worker`,
- * src/sip/server/sip-server-thread.ts), so that SIP parsing does not share the event loop with call
- * control.
+ * The embedded SIP server, by default in a worker thread (`sip.server.thread: worker`, as
+ * `talkbridge start` runs it: src/sip/server/sip-server-thread.ts), or with `TB_BENCH_ENGINE=inproc`
+ * on this event loop (`thread: main`).
  */
 async function startEngine(): Promise<{ sipPort: number; controlPort: number; placement: string; close(): Promise<void> }> {
-  const worker = process.env.TB_BENCH_ENGINE === 'worker';
+  const worker = process.env.TB_BENCH_ENGINE !== 'inproc';
   const options = { sip: [{ transport: 'udp' as const, address: '127.0.0.1', port: 0 }], control: { host: '127.0.0.1', port: 0, secret: SECRET } };
   const server = worker ? createSipServerThread(options) : createEmbeddedSipServer(options);
   await server.start();
