@@ -29,17 +29,17 @@ const placement = argValue('server', 'external') as Placement;
 const secret = argValue('secret');
 const target = argValue('target');
 
-/** The engine, wherever it runs: stats and gc are forwarded to it. */
+/** The engine, wherever it runs (external: another process, which answers its own requests). */
 interface Engine {
   controlPort: number;
   sipPort: number | null;
-  request(type: string): Promise<Record<string, unknown>>;
+  stats(): Record<string, unknown> | null;
   close(): Promise<void>;
 }
 
 async function startEngine(): Promise<Engine> {
   if (placement === 'external') {
-    return { controlPort: Number(argValue('control-port')), sipPort: null, request: async () => ({}), close: async () => {} };
+    return { controlPort: Number(argValue('control-port')), sipPort: null, stats: () => null, close: async () => {} };
   }
   const sipPort = Number(argValue('sip-port', '0'));
   // worker: the server in a thread of this process, as `sip.server.thread: worker` runs it.
@@ -47,7 +47,7 @@ async function startEngine(): Promise<Engine> {
   return {
     controlPort: core.controlPort,
     sipPort: core.sipPort,
-    request: async (type) => (type === 'stats' ? { stats: core.stats() } : {}),
+    stats: () => core.stats(),
     close: () => core.server.close(),
   };
 }
@@ -118,14 +118,15 @@ async function stop(): Promise<void> {
 
 serveIpc(
   {
-    stats: async () => ({ app: { ...counters, live: calls.size, loop: eventLoopDelay() }, engine: (await engine.request('stats')).stats ?? null, memory: memory() }),
+    stats: async () => ({ app: { ...counters, live: calls.size, loop: eventLoopDelay() }, engine: engine.stats(), memory: memory() }),
     /** Diagnostics: a V8 heap snapshot of this process (main thread) written to `path`. */
     snapshot: async (m) => {
       await fullGc();
       return { path: writeHeapSnapshot(String(m.path)) };
     },
+    /** Full GC of this thread; a worker-thread server's heap is not collected (memory bench: separate processes). */
     gc: async () => {
-      await Promise.all([fullGc(), engine.request('gc')]);
+      await fullGc();
       return { memory: memory() };
     },
     hangup: async (m) => ({ hungUp: await hangupAll(Number(m.perSecond ?? 2000)) }),

@@ -22,7 +22,7 @@ export interface SystemUnderTest {
   name: string;
   sipPort: number;
   processes: SutProcess[];
-  /** Full GC in every Node process / thread (no-op for Kamailio); `process.memoryUsage()` afterwards by role, bytes. */
+  /** Full GC of every Node process's main thread (no-op for Kamailio); `process.memoryUsage()` afterwards by role, bytes. */
   gc(): Promise<Record<string, MemoryFigures>>;
   /** Server and app counters (dialogs, transactions, warnings, app call counts). */
   stats(): Promise<{ server: Record<string, unknown> | null; app: Record<string, unknown> | null }>;

@@ -5,7 +5,7 @@
  */
 import type { DestinationConfig } from '../config/config.schema.js';
 import type { TenantDirectory } from '../config/tenant-directory.js';
-import type { SessionState, Transfer } from '../sessions/session.js';
+import { isTransferOutcome, type SessionState, type Transfer } from '../sessions/session.js';
 import { newId } from '../store/new-id.js';
 import type { Store } from '../store/store.js';
 import { cancelTransfer, type ActiveTransfer, type Call } from './call.js';
@@ -53,7 +53,6 @@ export interface CallControllerDeps {
   newId?: () => string;
 }
 
-const FINAL_STATES = new Set<Transfer['state']>(['answered', 'busy', 'no_answer', 'rejected', 'failed']);
 
 export class CallController implements CallControllerPort, LegRelayHooks {
   private runner: TransferRunner | null = null;
@@ -237,7 +236,7 @@ export class CallController implements CallControllerPort, LegRelayHooks {
     if (destination && destination.id !== existing.destinationId) {
       return fail(callError('CALL_ERR_IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was used for a transfer to another destination'));
     }
-    const fresh = FINAL_STATES.has(existing.state) ? existing : ((await this.deps.store.transfers.get(existing.id)) ?? existing);
+    const fresh = isTransferOutcome(existing.state) ? existing : ((await this.deps.store.transfers.get(existing.id)) ?? existing);
     return { ok: true, value: { transfer: fresh, replayed: true } };
   }
 

@@ -18,7 +18,6 @@ import { CallController, type CallControllerPort } from './call-controller.js';
 import { CallMetrics } from './call-metrics.js';
 import { CallRegistry } from './call-registry.js';
 import { CallTeardown } from './call-teardown.js';
-import { CarrierBySource } from './carrier-by-source.js';
 import { DialledNumberIndex } from './dialled-number.js';
 import { forwardedCommandHandler } from './forwarded-command-handler.js';
 import type { ForwardedCommand, ForwardedReply } from './forwarded-command.schema.js';
@@ -120,10 +119,9 @@ export function createCallControl(options: CallControlOptions): CallControl {
     }),
   );
   const numbers = new DialledNumberIndex(tenants);
-  const carriers = new CarrierBySource((address) => tenants.carrierForSource(address));
   const inbound = new InboundCallHandler({
     srf,
-    directory: { carrierForSource: (address) => carriers.carrierFor(address), route: (user) => numbers.route(user) },
+    directory: { carrierForSource: (address) => tenants.carrierForSource(address), route: (user) => numbers.route(user) },
     calls: config.calls,
     sessions,
     store,

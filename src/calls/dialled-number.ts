@@ -4,16 +4,15 @@
  * national form (`02071838750`); the last is accepted only when exactly one configured number has
  * that national significant number.
  */
+import { BoundedMemo } from '../bounded-memo.js';
 import type { NumberRoute, TenantDirectory } from '../config/tenant-directory.js';
 import { nationalSignificantNumber, normalisePhoneNumber } from '../phone/phone-number.js';
 
-/** Distinct Request-URI users remembered (carriers send few forms of few numbers). */
-const MEMO_LIMIT = 10_000;
 
 export class DialledNumberIndex {
   private readonly byNational = new Map<string, string[]>();
-  /** Parsing numbers is the costly part of admission: remember each user's answer. */
-  private readonly memo = new Map<string, NumberRoute | null>();
+  /** Parsing numbers is the costly part of admission: each Request-URI user's answer is remembered (carriers send few forms of few numbers). */
+  private readonly memo = new BoundedMemo<string, NumberRoute | null>(10_000);
 
   constructor(private readonly tenants: TenantDirectory) {
     for (const org of tenants.organisations()) {
@@ -25,12 +24,7 @@ export class DialledNumberIndex {
   }
 
   route(dialledUser: string): NumberRoute | null {
-    const known = this.memo.get(dialledUser);
-    if (known !== undefined) return known;
-    const route = this.resolve(dialledUser);
-    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-    this.memo.set(dialledUser, route);
-    return route;
+    return this.memo.get(dialledUser, (user) => this.resolve(user));
   }
 
   private resolve(dialledUser: string): NumberRoute | null {

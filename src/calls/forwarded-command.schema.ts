@@ -17,7 +17,7 @@ const recordId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
 /** The longest `?wait=true` a request may ask the owner for (config caps it far lower). */
 const MAX_WAIT_MS = 10 * 60 * 1000;
 
-export const forwardedCommandSchema = z.discriminatedUnion('command', [
+const forwardedCommandSchema = z.discriminatedUnion('command', [
   z.strictObject({
     command: z.literal('transfer'),
     orgId: id,
@@ -56,7 +56,7 @@ function result<T extends z.ZodType>(value: T) {
   return z.discriminatedUnion('ok', [z.strictObject({ ok: z.literal(true), value }), z.strictObject({ ok: z.literal(false), error: callError })]);
 }
 
-export const forwardedReplySchema = z.discriminatedUnion('kind', [
+const forwardedReplySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('transfer'), result: result(z.strictObject({ transfer: transferSchema, replayed: z.boolean() })) }),
   z.strictObject({ kind: z.literal('wait'), transfer: transferSchema.nullable() }),
   z.strictObject({

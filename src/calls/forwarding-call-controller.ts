@@ -15,7 +15,7 @@
 import type { DestinationConfig } from '../config/config.schema.js';
 import { TalkbridgeError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { SessionState, Transfer } from '../sessions/session.js';
+import { isTransferOutcome, type SessionState, type Transfer } from '../sessions/session.js';
 import type { InstanceBus } from '../store/instance-bus.js';
 import type { SessionStore, TransferStore } from '../store/store.js';
 import type { CallControllerPort, CommandResult, TransferAccepted, TransferCommand } from './call-controller.js';
@@ -38,7 +38,6 @@ export interface ForwardingCallControllerDeps {
 
 type Forwarded<K extends ForwardedReply['kind']> = { ok: true; reply: Extract<ForwardedReply, { kind: K }> } | { ok: false; error: CallCommandError };
 
-const FINAL = new Set<Transfer['state']>(['answered', 'busy', 'no_answer', 'rejected', 'failed']);
 
 export class ForwardingCallController implements CallControllerPort {
   private readonly now: () => number;
@@ -77,7 +76,7 @@ export class ForwardingCallController implements CallControllerPort {
     if (local.hasRunningTransfer(transferId)) return local.waitForTransfer(transferId, timeoutMs);
     const stored = await store.transfers.get(transferId);
     if (!stored) return local.waitForTransfer(transferId, timeoutMs);
-    if (FINAL.has(stored.state)) return stored;
+    if (isTransferOutcome(stored.state)) return stored;
     const session = await store.sessions.get(stored.sessionId);
     if (!session || session.instanceId === this.deps.instanceId) return local.waitForTransfer(transferId, timeoutMs);
     const forwarded = await this.forward(

@@ -3,6 +3,7 @@
  * need: number → organisation + agent, API key → organisation, destination by id or label, carrier
  * by source address. Built once from the config (composition root), passed by constructor.
  */
+import { BoundedMemo } from '../bounded-memo.js';
 import { findApiKeyOwner } from './api-key.js';
 import { CidrList } from './cidr.js';
 import type { AgentConfig, CarrierConfig, DestinationConfig, OrganisationConfig, TalkbridgeConfig } from './config.schema.js';
@@ -18,6 +19,8 @@ export class TenantDirectory {
   private readonly numbers = new Map<string, NumberRoute>();
   private readonly keys: { hash: string; owner: OrganisationConfig }[] = [];
   private readonly carriers: { carrier: CarrierConfig; sources: CidrList }[];
+  /** Distinct source addresses remembered (a flood of unknown sources cannot grow it further). */
+  private readonly carrierBySource = new BoundedMemo<string, CarrierConfig | null>(10_000);
 
   constructor(private readonly config: TalkbridgeConfig) {
     for (const org of config.organisations) {
@@ -65,9 +68,13 @@ export class TenantDirectory {
     );
   }
 
-  /** First carrier whose allowed sources contain `address` (IPv4, IPv6 or IPv4-mapped IPv6). */
+  /**
+   * First carrier whose allowed sources contain `address` (IPv4, IPv6 or IPv4-mapped IPv6).
+   * Remembered per address: carriers send from few addresses, and the CIDR check (node:net
+   * BlockList) costs more than the rest of admission.
+   */
   carrierForSource(address: string): CarrierConfig | null {
-    return this.carriers.find((c) => c.sources.contains(address))?.carrier ?? null;
+    return this.carrierBySource.get(address, (a) => this.carriers.find((c) => c.sources.contains(a))?.carrier ?? null);
   }
 
   carrier(id: string): CarrierConfig | null {

@@ -3,6 +3,7 @@
  * call control (SIP users) and the Zendesk integration (ticket phone fields) normalise alike.
  */
 import { parsePhoneNumber } from 'awesome-phonenumber';
+import { BoundedMemo } from '../bounded-memo.js';
 
 /** A number in E.164 and its national significant number (the "same national number" match key). */
 export interface NormalisedPhone {
@@ -23,23 +24,18 @@ export function isE164(value: string): boolean {
   return parsed.possible && parsed.number?.e164 === value;
 }
 
-/** Distinct numbers whose region is remembered: the dialled numbers of the configuration, in practice. */
-const REGION_MEMO_LIMIT = 1024;
-const regions = new Map<string, string | null>();
+/** Regions remembered: of the dialled numbers of the configuration, in practice. */
+const regions = new BoundedMemo<string, string | null>(1024);
 
 /**
  * ISO region (e.g. `US`) of an E.164 number, or null when unknown. Remembered per number: it is
  * asked for the dialled number of every call, and a parse costs tens of µs.
  */
 export function regionOf(e164: string): string | null {
-  const known = regions.get(e164);
-  if (known !== undefined) return known;
-  const parsed = parsePhoneNumber(e164);
-  const code = (parsed as { regionCode?: string }).regionCode;
-  const region = code && code !== 'ZZ' ? code : null;
-  if (regions.size >= REGION_MEMO_LIMIT) regions.clear();
-  regions.set(e164, region);
-  return region;
+  return regions.get(e164, (number) => {
+    const code = (parsePhoneNumber(number) as { regionCode?: string }).regionCode;
+    return code && code !== 'ZZ' ? code : null;
+  });
 }
 
 /**

@@ -67,6 +67,13 @@ export interface TimelineEvent {
 
 export type TransferOutcome = 'answered' | 'busy' | 'no_answer' | 'rejected' | 'failed';
 
+const OUTCOMES: ReadonlySet<string> = new Set<TransferOutcome>(['answered', 'busy', 'no_answer', 'rejected', 'failed']);
+
+/** Whether a transfer in `state` is over (one of the outcomes): it changes no more. */
+export function isTransferOutcome(state: TransferState): state is TransferOutcome {
+  return OUTCOMES.has(state);
+}
+
 /**
  * `pending` (accepted), `waiting_ticket` (holding for the Zendesk ticket), `dialing` (INVITE sent),
  * then one of the outcomes.

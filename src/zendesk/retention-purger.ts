@@ -23,7 +23,7 @@ export const LEASE_GRACE_MS = 60_000;
  * Batches per stage and run at most. A backlog larger than this many batches (500 000 rows with
  * the default batch size) is spread over several runs instead of keeping one busy for minutes.
  */
-export const MAX_BATCHES_PER_RUN = 1_000;
+const MAX_BATCHES_PER_RUN = 1_000;
 
 export type PurgeStage = 'deliveries' | 'leases';
 

@@ -6,18 +6,10 @@ import { SECRET_KEY_FILE } from '../../src/store/secret-box.js';
 import { openSqliteStore, SQLITE_FILE } from '../../src/store/sqlite/open-sqlite-store.js';
 import { MIGRATIONS } from '../../src/store/sqlite/sqlite-migrations.js';
 import type { WebhookDelivery } from '../../src/store/store.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { tempDirFactory } from '../helpers/temp-dir.js';
 import { aSession, describeStoreContract } from './store-contract.js';
 
-const dirs: { remove: () => void }[] = [];
-afterAll(() => {
-  for (const d of dirs) d.remove();
-});
-function tempDir(): string {
-  const dir = makeTempDir('talkbridge-sqlite-');
-  dirs.push(dir);
-  return dir.path;
-}
+const tempDir = tempDirFactory('talkbridge-sqlite-');
 
 describeStoreContract('sqlite', () => openSqliteStore(tempDir()));
 

@@ -5,18 +5,10 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, SQLITE_FILE } from '../../src/store/sqlite/open-sqlite-store.js';
 import { SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES, WalCheckpointer } from '../../src/store/sqlite/sqlite-wal-checkpointer.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { tempDirFactory } from '../helpers/temp-dir.js';
 import { aSession } from './store-contract.js';
 
-const dirs: { remove: () => void }[] = [];
-afterAll(() => {
-  for (const d of dirs) d.remove();
-});
-function tempDir(): string {
-  const dir = makeTempDir('talkbridge-wal-');
-  dirs.push(dir);
-  return dir.path;
-}
+const tempDir = tempDirFactory('talkbridge-wal-');
 
 /** Resource kinds present more often in `after` than in `before`. */
 function added(before: string[], after: string[]): string[] {

@@ -10,18 +10,10 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, SQLITE_FILE } from '../../src/store/sqlite/open-sqlite-store.js';
 import { SqliteWriteBehind } from '../../src/store/sqlite/sqlite-write-behind.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { tempDirFactory } from '../helpers/temp-dir.js';
 import { aSession } from './store-contract.js';
 
-const dirs: { remove: () => void }[] = [];
-afterAll(() => {
-  for (const d of dirs) d.remove();
-});
-function tempDir(): string {
-  const dir = makeTempDir('talkbridge-write-behind-');
-  dirs.push(dir);
-  return dir.path;
-}
+const tempDir = tempDirFactory('talkbridge-write-behind-');
 
 function memoryQueue(): { db: Database.Database; writes: SqliteWriteBehind; insert: (v: string) => () => number } {
   const db = new Database(':memory:');

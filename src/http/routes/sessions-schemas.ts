@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { DestinationConfig } from '../../config/config.schema.js';
-import type { Session, TimelineEvent, Transfer } from '../../sessions/session.js';
+import { isTransferOutcome, type Session, type TimelineEvent, type Transfer } from '../../sessions/session.js';
 
 const iso = z.string().describe('ISO 8601 timestamp');
 
@@ -80,10 +80,8 @@ export const idempotencyKeySchema = z
   .optional()
   .describe('Makes retries safe: the same key returns the same transfer');
 
-const FINAL = new Set<Transfer['state']>(['answered', 'busy', 'no_answer', 'rejected', 'failed']);
-
 export function isFinalTransfer(transfer: Transfer): boolean {
-  return FINAL.has(transfer.state);
+  return isTransferOutcome(transfer.state);
 }
 
 function isoOf(ms: number | null): string | null {

@@ -15,24 +15,29 @@ import type { ServerTransaction } from '../transaction/server-transaction.js';
 
 export class MergedRequests {
   private readonly ongoing = new Map<string, ServerTransaction>();
+  /** The key each admitted transaction holds, so that forgetting it parses nothing again. */
+  private readonly keys = new Map<ServerTransaction, string>();
 
   /**
    * Registers a new out-of-dialog request's transaction; returns false (answer 482) when another
-   * live transaction already carries the same From tag, Call-ID and CSeq.
+   * live transaction already carries the same From tag, Call-ID and CSeq. Every admitted
+   * transaction is forgotten when it terminates, so whatever `ongoing` holds is live.
    */
   admit(transaction: ServerTransaction): boolean {
     const key = mergeKey(transaction.request);
     if (key === null) return true;
-    const existing = this.ongoing.get(key);
-    if (existing && existing !== transaction && !existing.terminated) return false;
+    if (this.ongoing.has(key)) return false;
     this.ongoing.set(key, transaction);
+    this.keys.set(transaction, key);
     return true;
   }
 
   /** The transaction terminated. */
   forget(transaction: ServerTransaction): void {
-    const key = mergeKey(transaction.request);
-    if (key !== null && this.ongoing.get(key) === transaction) this.ongoing.delete(key);
+    const key = this.keys.get(transaction);
+    if (key === undefined) return;
+    this.keys.delete(transaction);
+    this.ongoing.delete(key);
   }
 
   get size(): number {

@@ -18,9 +18,12 @@ export interface ThreadWorkerData {
   logLevel: ThreadLogLevel;
 }
 
+/** An error as plain data (what pino's `err` serializer prints). */
 export interface ThreadError {
+  type?: string;
   message: string;
   code?: string;
+  stack?: string;
 }
 
 export type ServerStats = ReturnType<EmbeddedSipServer['stats']>;
@@ -34,32 +37,21 @@ export type ThreadToParent =
 
 export type ParentToThread = { type: 'close' };
 
+export function plainError(error: unknown): ThreadError {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return { type: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}), ...(error.stack ? { stack: error.stack } : {}) };
+}
+
 /**
- * A log object as plain data: errors become `{type, message, code, stack}` (what pino's `err`
- * serializer prints), functions are dropped, anything structured clone refuses becomes its JSON.
+ * A log object ready for postMessage (which clones it once): errors become plain data, functions
+ * and symbols are dropped. Values structured clone still refuses are handled by the sender.
  */
 export function serialisableLogObject(obj: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj)) {
     if (typeof value === 'function' || typeof value === 'symbol') continue;
-    if (value instanceof Error) {
-      const code = (value as { code?: unknown }).code;
-      out[key] = { type: value.name, message: value.message, ...(typeof code === 'string' ? { code } : {}), stack: value.stack };
-      continue;
-    }
-    try {
-      out[key] = structuredClone(value);
-    } catch {
-      out[key] = safeJson(value);
-    }
+    out[key] = value instanceof Error ? plainError(value) : value;
   }
   return out;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SipLogger } from '../drachtio/sip-logger.js';
 import { createEmbeddedSipServer } from './embedded-sip-server.js';
-import { LOG_LEVELS, type ThreadToParent, type ThreadWorkerData, serialisableLogObject, type ParentToThread } from './sip-server-thread-protocol.js';
+import { LOG_LEVELS, type ParentToThread, plainError, serialisableLogObject, type ThreadToParent, type ThreadWorkerData } from './sip-server-thread-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('sip-server-worker runs as a worker thread');
@@ -15,12 +15,19 @@ const data = workerData as ThreadWorkerData;
 const post = (message: ThreadToParent): void => port.postMessage(message);
 
 const threshold = LOG_LEVELS.indexOf(data.logLevel);
-const forward =
-  (level: (typeof LOG_LEVELS)[number]) =>
-  (obj: object, msg?: string): void => {
-    if (LOG_LEVELS.indexOf(level) < threshold) return;
-    post({ type: 'log', level, obj: serialisableLogObject(obj), msg });
-  };
+const noop = (): void => {};
+const forward = (level: (typeof LOG_LEVELS)[number]) =>
+  LOG_LEVELS.indexOf(level) < threshold
+    ? noop
+    : (obj: object, msg?: string): void => {
+        const record = serialisableLogObject(obj);
+        try {
+          post({ type: 'log', level, obj: record, msg });
+        } catch {
+          // Something structured clone refuses (a socket, a class with private slots): send its JSON.
+          post({ type: 'log', level, obj: { detail: safeJson(record) }, msg });
+        }
+      };
 const logger: SipLogger = { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
 
 const server = createEmbeddedSipServer({
@@ -37,7 +44,7 @@ port.on('message', (message: ParentToThread) => {
   if (statsTimer) clearInterval(statsTimer);
   server.close().then(
     () => post({ type: 'closed' }),
-    (error: unknown) => post({ type: 'closed', error: describe(error) }),
+    (error: unknown) => post({ type: 'closed', error: plainError(error) }),
   );
 });
 
@@ -47,13 +54,13 @@ server.start().then(
     statsTimer = setInterval(() => post({ type: 'stats', stats: server.stats() }), 1000);
     statsTimer.unref();
   },
-  (error: unknown) => post({ type: 'failed', error: describe(error) }),
+  (error: unknown) => post({ type: 'failed', error: plainError(error) }),
 );
 
-function describe(error: unknown): { message: string; code?: string } {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? { message: error.message, code } : { message: error.message };
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
-  return { message: String(error) };
 }

@@ -46,7 +46,8 @@ export class RedisSessionStore implements SessionStore {
     if ((await this.records.create(this.spec, session)) !== 'ok') {
       throw new TalkbridgeError('API_ERR_CONFLICT', `session ${session.id} already exists`);
     }
-    for (const event of events) await this.appendEvent(event);
+    // One RPUSH for the session's first events: the inbound call waits for this before dialling the agent.
+    if (events.length > 0) await this.redis.rpush(this.keys.timeline(session.id), ...events.map((event) => JSON.stringify(event)));
   }
 
   async get(id: string): Promise<Session | null> {

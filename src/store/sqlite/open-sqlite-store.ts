@@ -42,8 +42,6 @@ export interface SqliteStore extends Store {
   readonly db: Database.Database;
   /** The WAL checkpoint worker, null with `checkpointIntervalMs: 0`. */
   readonly checkpointer: WalCheckpointer | null;
-  /** Commit the queued writes now (before reading `db` directly). */
-  flush(): void;
 }
 
 export async function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
@@ -75,7 +73,6 @@ export async function openSqliteStore(dataDir: string, options: SqliteStoreOptio
     return {
       db,
       checkpointer,
-      flush: () => writes.flush(),
       sessions: new WriteBehindSessionStore(new SqliteSessionStore(db, now), writes, now),
       transfers: new WriteBehindTransferStore(new SqliteTransferStore(db), writes),
       contacts: new WriteBehindContactStore(new SqliteContactStore(db), writes),
