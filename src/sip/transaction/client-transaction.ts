@@ -36,7 +36,7 @@ export interface ClientTransactionDeps {
   clock: TimerApi;
   logger: SipLogger;
   user: ClientTransactionUser;
-  send(request: SipRequest, target: SendTarget, retransmission: boolean): Promise<unknown>;
+  send(request: SipRequest, target: SendTarget, retransmission: boolean): Promise<SentInfo>;
   /** Send the CANCEL for this INVITE in its own non-INVITE client transaction (§9.1). */
   sendCancel(transaction: ClientTransaction): void;
   onTerminated(transaction: ClientTransaction): void;
@@ -68,7 +68,8 @@ export class ClientTransaction {
     const ports = {
       send: (message: SipRequest | SipResponse, retransmission: boolean) => {
         const sending = deps.send(message as SipRequest, this.sentTarget, retransmission);
-        if (first && message === deps.request) {
+        // Only a first send over an unreliable transport can be moved to TCP (§18.1.1).
+        if (first && message === deps.request && !this.reliableTransport) {
           first = false;
           sending.then(
             (info) => this.adopt(info),
@@ -144,8 +145,8 @@ export class ClientTransaction {
    * behaves as one on a reliable transport, and what it sends later (CANCEL, ACK for a non-2xx)
    * follows the request: same transport and connection, same top Via (§9.1, §17.1.1.3).
    */
-  private adopt(info: unknown): void {
-    if (this.reliableTransport || !isSentInfo(info) || info.transport !== 'tcp' || info.message?.kind !== 'request') return;
+  private adopt(info: SentInfo): void {
+    if (this.reliableTransport || info.transport !== 'tcp' || info.message?.kind !== 'request') return;
     this.sentRequest = info.message;
     this.sentTarget = { transport: 'tcp', address: info.destination.address, port: info.destination.port, connectionId: info.connectionId ?? null };
     this.reliableTransport = true;
@@ -185,6 +186,3 @@ export class ClientTransaction {
   }
 }
 
-function isSentInfo(value: unknown): value is SentInfo {
-  return typeof value === 'object' && value !== null && 'transport' in value && 'destination' in value;
-}
