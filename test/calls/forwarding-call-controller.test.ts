@@ -5,7 +5,6 @@
  * a handler whose controller throws.
  */
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
@@ -22,6 +21,7 @@ import { createLogger } from '../../src/logger.js';
 import type { InstanceBus } from '../../src/store/instance-bus.js';
 import { openInstanceBus } from '../../src/store/open-instance-bus.js';
 import { openRedisStore, type RedisStore } from '../../src/store/redis/open-redis-store.js';
+import { LogTap } from '../helpers/log-tap.js';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
 import { aSession } from '../store/store-contract.js';
 import { ACME_KEY, callsConfig } from './helpers/calls-config.js';
@@ -69,24 +69,10 @@ async function openBus(id: string, logger = createLogger({ level: 'silent' })): 
 
 /** One talkbridge instance on the shared store; `bus: 'local'` = as with SQLite (no forwarding). */
 async function instance(id: string, options: { bus?: 'local'; calls?: TalkbridgeConfigInput['calls'] } = {}): Promise<Instance> {
-  const logs: string[] = [];
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  const logLine = (...parts: string[]): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const find = (): string | undefined => logs.find((l) => parts.every((p) => l.includes(p)));
-      const timer = setTimeout(() => (stream.off('data', check), reject(new Error(`no log line with ${parts.join(', ')}`))), 3000);
-      const check = (): void => {
-        const line = find();
-        if (line === undefined) return;
-        clearTimeout(timer);
-        stream.off('data', check);
-        resolve(line);
-      };
-      stream.on('data', check);
-      check();
-    });
-  const logger = createLogger({ level: 'debug', destination: stream });
+  const tap = new LogTap();
+  const logs = tap.texts;
+  const logLine = (...parts: string[]): Promise<string> => tap.text(parts);
+  const logger = createLogger({ level: 'debug', destination: tap.stream });
   const config = callsConfig({}, { instance: { id }, calls: { forwardTimeoutSeconds: 0.3, ...options.calls } });
   const bus = options.bus === 'local' ? undefined : await openBus(id, logger);
   const metrics = new Registry();

@@ -8,44 +8,19 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../src/logger.js';
 import type { BusHandler } from '../../src/store/instance-bus.js';
 import { RedisInstanceBus } from '../../src/store/redis/redis-instance-bus.js';
+import { LogTap } from '../helpers/log-tap.js';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
 
 const requestSchema = z.strictObject({ n: z.number().int() });
 const replySchema = z.strictObject({ doubled: z.number().int() });
 type Req = z.output<typeof requestSchema>;
 type Res = z.output<typeof replySchema>;
-
-/** Log lines of one bus, with a wait for a line that matches (event-driven, bounded). */
-class LogTap {
-  readonly lines: Record<string, unknown>[] = [];
-  readonly stream = new PassThrough();
-  private waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
-  constructor() {
-    this.stream.on('data', (chunk: Buffer) => {
-      for (const text of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        const line = JSON.parse(text) as Record<string, unknown>;
-        this.lines.push(line);
-        this.waiters = this.waiters.filter((w) => (w.match(line) ? (w.resolve(line), false) : true));
-      }
-    });
-  }
-  next(msg: string, timeoutMs = 3000): Promise<Record<string, unknown>> {
-    const match = (l: Record<string, unknown>): boolean => l.msg === msg;
-    const seen = this.lines.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolvePromise, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no log line "${msg}" within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push({ match, resolve: (l) => (clearTimeout(timer), resolvePromise(l)) });
-    });
-  }
-}
 
 let server: RedisServerHandle;
 let admin: Redis;

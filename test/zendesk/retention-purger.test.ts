@@ -3,7 +3,6 @@
  * when, bounded batches with a yield between them, one run at a time, failures logged and retried
  * by the next run, close() leaving nothing armed.
  */
-import { PassThrough } from 'node:stream';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TalkbridgeError } from '../../src/errors.js';
@@ -12,6 +11,7 @@ import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/open-s
 import type { PurgeBatch, WebhookDelivery } from '../../src/store/store.js';
 import { LEASE_GRACE_MS, RetentionPurger, type RetentionPurgerDeps } from '../../src/zendesk/retention-purger.js';
 import type { Timers } from '../../src/zendesk/timers.js';
+import { LogTap } from '../helpers/log-tap.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const HOUR = 3_600_000;
@@ -58,7 +58,7 @@ let tmp: { path: string; remove: () => void };
 let store: SqliteStore;
 let clock: { t: number };
 let timers: ManualTimers;
-let logLines: Record<string, unknown>[];
+let log: LogTap;
 let registry: Registry;
 
 beforeEach(async () => {
@@ -66,7 +66,7 @@ beforeEach(async () => {
   store = await openSqliteStore(tmp.path, { secretKey: Buffer.alloc(32, 5) });
   clock = { t: NOW };
   timers = new ManualTimers();
-  logLines = [];
+  log = new LogTap();
   registry = new Registry();
 });
 afterEach(async () => {
@@ -75,11 +75,7 @@ afterEach(async () => {
 });
 
 function defaults(): RetentionPurgerDeps {
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  return { store, settings: RETENTION, logger: createLogger({ level: 'debug', destination: stream }), now: () => clock.t, timers, metrics: registry };
+  return { store, settings: RETENTION, logger: createLogger({ level: 'debug', destination: log.stream }), now: () => clock.t, timers, metrics: registry };
 }
 
 function purger(overrides: Partial<RetentionPurgerDeps> = {}): RetentionPurger {
@@ -107,12 +103,8 @@ async function purgedTotal(kind: string): Promise<number> {
 }
 
 /** The first log line with this message, once it has been written (pino writes to the stream asynchronously). */
-async function logged(msg: string): Promise<Record<string, unknown>> {
-  for (;;) {
-    const line = logLines.find((l) => l['msg'] === msg);
-    if (line) return line;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+function logged(msg: string): Promise<Record<string, unknown>> {
+  return log.next(msg);
 }
 
 describe('retention purger', () => {
