@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisStore, type RedisStore } from '../../src/store/redis/open-redis-store.js';
 import type { WebhookDelivery } from '../../src/store/store.js';
 import { type RedisServerHandle, startRedisServer } from '../helpers/redis-server.js';
-import { aSession, describeStoreContract } from './store-contract.js';
+import { aDelivery, aSession, describeStoreContract } from './store-contract.js';
 
 const SECRET_KEY = Buffer.alloc(32, 3);
 let server: RedisServerHandle;
@@ -73,11 +73,8 @@ describe('redis store specifics', () => {
   });
 });
 
-function aDelivery(id: string, fields: Partial<WebhookDelivery> = {}): WebhookDelivery {
-  return {
-    id, connectionId: 'zdc_1', orgId: 'org-a', eventType: 'zen:event-type:ticket.created', receivedAt: 1000, body: '{}',
-    status: 'ignored', attempts: 0, nextAttemptAt: null, lastError: null, processedAt: 1000, ...fields,
-  };
+function settled(id: string, fields: Partial<WebhookDelivery> = {}): WebhookDelivery {
+  return aDelivery({ id, body: '{}', status: 'ignored', processedAt: 1000, ...fields });
 }
 
 /** Purge batches until the store says done; the deleted count of each batch. */
@@ -104,7 +101,7 @@ describe('redis due deliveries', () => {
     for (let i = 0; i < failed.length; i += 100) {
       await Promise.all(
         failed.slice(i, i + 100).map(async (f) => {
-          await store.zendesk.recordDelivery(aDelivery(f.id, { status: 'pending', processedAt: null, receivedAt: f.receivedAt }));
+          await store.zendesk.recordDelivery(settled(f.id, { status: 'pending', processedAt: null, receivedAt: f.receivedAt }));
           await store.zendesk.updateDelivery('zdc_1', f.id, { status: 'failed', attempts: 1, nextAttemptAt: f.nextAttemptAt });
         }),
       );
@@ -130,9 +127,9 @@ describe('redis delivery retention', () => {
   it('deletes the purged records and their index members, leaving no key behind', async () => {
     await admin.flushall();
     const store = await openRedisStore(server.url, { secretKey: SECRET_KEY });
-    await store.zendesk.recordDelivery(aDelivery('settled-old'));
-    await store.zendesk.recordDelivery(aDelivery('pending-old', { status: 'pending', processedAt: null }));
-    await store.zendesk.recordDelivery(aDelivery('retrying-old', { status: 'pending', processedAt: null }));
+    await store.zendesk.recordDelivery(settled('settled-old'));
+    await store.zendesk.recordDelivery(settled('pending-old', { status: 'pending', processedAt: null }));
+    await store.zendesk.recordDelivery(settled('retrying-old', { status: 'pending', processedAt: null }));
     await store.zendesk.updateDelivery('zdc_1', 'retrying-old', { status: 'failed', attempts: 1, nextAttemptAt: 5000 });
     expect(await admin.zrange('tb:dlv:settled', 0, -1, 'WITHSCORES')).toEqual(['["zdc_1","settled-old"]', '1000']);
 
@@ -150,8 +147,8 @@ describe('redis delivery retention', () => {
   it('indexes deliveries settled before the index existed with a one-time scan, in bounded steps', async () => {
     await admin.flushall();
     const store = await openRedisStore(server.url, { secretKey: SECRET_KEY });
-    for (let i = 0; i < 300; i++) await store.zendesk.recordDelivery(aDelivery(`legacy-${i}`, { receivedAt: 1000 + i }));
-    await store.zendesk.recordDelivery(aDelivery('legacy-pending', { status: 'pending', processedAt: null }));
+    for (let i = 0; i < 300; i++) await store.zendesk.recordDelivery(settled(`legacy-${i}`, { receivedAt: 1000 + i }));
+    await store.zendesk.recordDelivery(settled('legacy-pending', { status: 'pending', processedAt: null }));
     for (let i = 0; i < 200; i++) await store.sessions.create(aSession({ id: `ses_fill_${i}` }));
     // As an older version left them: records without the settled index, and no backfill cursor yet.
     await admin.del('tb:dlv:settled');
@@ -163,8 +160,8 @@ describe('redis delivery retention', () => {
     expect(batches.every((n) => n <= 50)).toBe(true);
     expect(batches.length).toBeGreaterThan(300 / 50);
     expect(await admin.get('tb:dlv:settled-backfill')).toBe('done');
-    expect(await upgraded.zendesk.recordDelivery(aDelivery('legacy-0'))).toBe(true);
-    expect(await upgraded.zendesk.recordDelivery(aDelivery('legacy-pending'))).toBe(false);
+    expect(await upgraded.zendesk.recordDelivery(settled('legacy-0'))).toBe(true);
+    expect(await upgraded.zendesk.recordDelivery(settled('legacy-pending'))).toBe(false);
     expect((await upgraded.zendesk.dueDeliveries(2000, 10)).map((d) => d.id)).toEqual(['legacy-pending']);
     expect(await upgraded.sessions.get('ses_fill_0')).not.toBeNull();
 

@@ -7,7 +7,7 @@ import { openSqliteStore, SQLITE_FILE } from '../../src/store/sqlite/open-sqlite
 import { MIGRATIONS } from '../../src/store/sqlite/sqlite-migrations.js';
 import type { WebhookDelivery } from '../../src/store/store.js';
 import { tempDirFactory } from '../helpers/temp-dir.js';
-import { aSession, describeStoreContract } from './store-contract.js';
+import { aDelivery, aSession, describeStoreContract } from './store-contract.js';
 
 const tempDir = tempDirFactory('talkbridge-sqlite-');
 
@@ -113,10 +113,8 @@ describe('sqlite store on disk', () => {
 
   it('purges a large backlog in bounded batches through the retention indexes, leaving what is due', async () => {
     const store = await openSqliteStore(tempDir());
-    const delivery = (i: number, fields: Partial<WebhookDelivery>): WebhookDelivery => ({
-      id: `evt-${i}`, connectionId: 'zdc_1', orgId: 'org-a', eventType: 'zen:event-type:ticket.created', receivedAt: i,
-      body: '{}', status: 'processed', attempts: 1, nextAttemptAt: null, lastError: null, processedAt: i, ...fields,
-    });
+    const delivery = (i: number, fields: Partial<WebhookDelivery>): WebhookDelivery =>
+      aDelivery({ id: `evt-${i}`, receivedAt: i, body: '{}', status: 'processed', attempts: 1, processedAt: i, ...fields });
     store.db.transaction(() => {
       for (let i = 0; i < 10_000; i++) void store.zendesk.recordDelivery(delivery(i, {}));
       for (let i = 10_000; i < 11_000; i++) void store.zendesk.recordDelivery(delivery(i, { status: 'pending', attempts: 0, processedAt: null }));

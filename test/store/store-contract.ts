@@ -79,7 +79,7 @@ function aConnection(overrides: Partial<ZendeskConnection> = {}): ZendeskConnect
   };
 }
 
-function aDelivery(overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
+export function aDelivery(overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
   return {
     id: 'evt-1',
     connectionId: 'zdc_1',

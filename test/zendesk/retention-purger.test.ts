@@ -12,6 +12,7 @@ import type { PurgeBatch, WebhookDelivery } from '../../src/store/store.js';
 import { LEASE_GRACE_MS, RetentionPurger, type RetentionPurgerDeps } from '../../src/zendesk/retention-purger.js';
 import type { Timers } from '../../src/zendesk/timers.js';
 import { LogTap } from '../helpers/log-tap.js';
+import { aDelivery } from '../store/store-contract.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const HOUR = 3_600_000;
@@ -83,10 +84,7 @@ function purger(overrides: Partial<RetentionPurgerDeps> = {}): RetentionPurger {
 }
 
 function delivery(id: string, receivedAt: number, fields: Partial<WebhookDelivery> = {}): WebhookDelivery {
-  return {
-    id, connectionId: 'zdc_1', orgId: 'org-a', eventType: 'zen:event-type:ticket.created', receivedAt, body: '{}',
-    status: 'processed', attempts: 1, nextAttemptAt: null, lastError: null, processedAt: receivedAt, ...fields,
-  };
+  return aDelivery({ id, receivedAt, body: '{}', status: 'processed', attempts: 1, processedAt: receivedAt, ...fields });
 }
 
 function ids(): string[] {
