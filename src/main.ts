@@ -87,7 +87,7 @@ export async function startTalkbridge(options: StartOptions): Promise<RunningTal
       schemas: forwardedCommandSchemas,
       logger,
     });
-    shutdown.add('instance-bus', () => bus.close());
+    if (bus) shutdown.add('instance-bus', () => bus.close());
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics });

@@ -11,7 +11,6 @@ import { TenantDirectory } from '../config/tenant-directory.js';
 import type { SessionEvents } from '../sessions/session-events.js';
 import { SessionService } from '../sessions/session-service.js';
 import type { InstanceBus } from '../store/instance-bus.js';
-import { LocalInstanceBus } from '../store/local-instance-bus.js';
 import type { Store } from '../store/store.js';
 import { toCallClock, type CallClock } from './call-clock.js';
 import { CallController, type CallControllerPort } from './call-controller.js';
@@ -47,9 +46,9 @@ export interface CallControlOptions {
   /**
    * Reaches the other instances sharing the store: commands for calls they own are forwarded to
    * them, and theirs for calls owned here are served (from `start()`). Owned and closed by the
-   * caller. Default: a local bus that forwards nothing (single instance).
+   * caller. None (a single instance): the HTTP routes command the local controller directly.
    */
-  bus?: InstanceBus<ForwardedCommand, ForwardedReply>;
+  bus?: InstanceBus<ForwardedCommand, ForwardedReply> | null;
 }
 
 export interface CallControl {
@@ -85,17 +84,19 @@ export function createCallControl(options: CallControlOptions): CallControl {
   const rateLimiter = new RateLimiter(() => clock.now());
   const controller = new CallController({ tenants, store, registry, recorder, teardown, clock });
   const forwardingLog = options.logger.child({ component: 'forwarding' });
-  const bus = options.bus ?? new LocalInstanceBus<ForwardedCommand, ForwardedReply>(config.instance.id);
-  const forwarding = new ForwardingCallController({
-    local: controller,
-    store,
-    bus,
-    instanceId: config.instance.id,
-    forwardTimeoutMs: config.calls.forwardTimeoutSeconds * 1000,
-    metrics,
-    logger: forwardingLog,
-    now: () => clock.now(),
-  });
+  const bus = options.bus ?? null;
+  const forwarding = bus
+    ? new ForwardingCallController({
+        local: controller,
+        store,
+        bus,
+        instanceId: config.instance.id,
+        forwardTimeoutMs: config.calls.forwardTimeoutSeconds * 1000,
+        metrics,
+        logger: forwardingLog,
+        now: () => clock.now(),
+      })
+    : null;
   const ticketWaiter = new TicketWaiter(store.sessions, store.zendesk, events, clock, {
     waitMs: config.calls.ticketWaitSeconds * 1000,
     matchWindowMs: config.zendesk.ticketMatchWindowSeconds * 1000,
@@ -151,13 +152,13 @@ export function createCallControl(options: CallControlOptions): CallControl {
   };
 
   return {
-    controller: forwarding,
+    controller: forwarding ?? controller,
     liveCalls: () => registry.size,
     start() {
       if (started) return;
       started = true;
       // Forwarded commands run on the local controller only: never forwarded again (no loop).
-      bus.serve(
+      bus?.serve(
         forwardedCommandHandler({
           local: controller,
           instanceId: config.instance.id,

@@ -122,7 +122,6 @@ export class ForwardingCallController implements CallControllerPort {
     };
 
     if (!outcome.ok) {
-      if (outcome.failure === 'disabled') return null;
       done(outcome.failure === 'unreachable' || outcome.failure === 'timeout' ? outcome.failure : 'failed', { failure: outcome.failure, detail: outcome.detail });
       return { ok: false, error: busError(owner, outcome.failure, timeoutMs) };
     }

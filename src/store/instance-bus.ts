@@ -1,8 +1,8 @@
 /**
  * Request/reply between talkbridge instances, addressed by instance id (config `instance.id`).
  * Scale-out uses it to carry a call command to the instance whose drachtio-srf legs carry the call
- * (src/calls/forwarding-call-controller.ts). Implementations: Redis pub/sub
- * (redis/redis-instance-bus.ts) and a local one that forwards nothing (local-instance-bus.ts).
+ * (src/calls/forwarding-call-controller.ts). Implementation: Redis pub/sub
+ * (redis/redis-instance-bus.ts); a single instance (SQLite store) has no bus and no forwarding.
  *
  * The bus knows nothing of calls: request and reply bodies are decoded with zod schemas the
  * composition root passes in, at the edge where a message arrives. Expected failures are values.
@@ -19,9 +19,7 @@ export type BusFailure =
   /** The bus itself could not send (Redis down). */
   | 'unavailable'
   /** This bus is closed (shutting down). */
-  | 'closed'
-  /** There is no bus: a single instance (SQLite store). */
-  | 'disabled';
+  | 'closed';
 
 export type BusOutcome<Res> =
   | { ok: true; reply: Res; correlationId: string }

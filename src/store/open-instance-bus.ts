@@ -1,12 +1,11 @@
 /**
  * Opens the instance bus that fits the store (composition root helper): Redis pub/sub over the
- * Redis store's connection when instances share Redis, otherwise the local bus that forwards
- * nothing (a SQLite store belongs to one instance).
+ * Redis store's connection when instances share Redis; null otherwise (a SQLite store belongs to
+ * one instance, which has nobody to forward to).
  */
 import type { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { InstanceBus } from './instance-bus.js';
-import { LocalInstanceBus } from './local-instance-bus.js';
 import { isRedisStore } from './redis/open-redis-store.js';
 import { RedisInstanceBus } from './redis/redis-instance-bus.js';
 import type { Store } from './store.js';
@@ -20,8 +19,8 @@ export interface OpenInstanceBusOptions<Req, Res> {
   logger: Logger;
 }
 
-export async function openInstanceBus<Req, Res>(options: OpenInstanceBusOptions<Req, Res>): Promise<InstanceBus<Req, Res>> {
-  if (!isRedisStore(options.store)) return new LocalInstanceBus(options.instanceId);
+export async function openInstanceBus<Req, Res>(options: OpenInstanceBusOptions<Req, Res>): Promise<InstanceBus<Req, Res> | null> {
+  if (!isRedisStore(options.store)) return null;
   return RedisInstanceBus.open({
     publisher: options.store.redis,
     instanceId: options.instanceId,

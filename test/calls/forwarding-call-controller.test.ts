@@ -63,6 +63,7 @@ async function openStore(): Promise<void> {
 
 async function openBus(id: string, logger = createLogger({ level: 'silent' })): Promise<Bus> {
   const bus = await openInstanceBus({ store, instanceId: id, keyPrefix: prefix, schemas: forwardedCommandSchemas, logger });
+  if (!bus) throw new Error('a Redis store opens a Redis instance bus');
   closers.push(() => bus.close());
   return bus;
 }

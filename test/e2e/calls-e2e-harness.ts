@@ -54,7 +54,7 @@ export class CallsE2E {
     readonly server: EmbeddedSipServer,
     readonly srf: Srf,
     readonly store: Store,
-    readonly bus: InstanceBus<ForwardedCommand, ForwardedReply>,
+    readonly bus: InstanceBus<ForwardedCommand, ForwardedReply> | null,
     readonly control: CallControl,
     readonly http: FastifyInstance,
     readonly sessions: SessionService,
@@ -189,7 +189,7 @@ export class CallsE2E {
     await this.server.close();
     // SIPp peers end on their own -timeout; wait so no process outlives the test.
     await Promise.allSettled(this.peersStarted.map((p) => p.done));
-    await this.bus.close();
+    await this.bus?.close();
     await this.store.close();
     this.cleanupDir();
   }

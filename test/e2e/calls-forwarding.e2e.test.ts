@@ -154,7 +154,7 @@ describe('the owning instance is gone', () => {
     const agent = await a.peer('agent', 'uas-ai-agent-expect-headers.xml');
     const carrier = a.carrier('uac-carrier-call-expect-bye.xml');
     const live = await a.session((s) => s.state === 'live');
-    await a.bus.close(); // as when A's process is gone: nobody is subscribed to its channel
+    await a.bus!.close(); // as when A's process is gone: nobody is subscribed to its channel
 
     const began = Date.now();
     const transfer = await b.transfer(live.id, 'zendesk', false);
