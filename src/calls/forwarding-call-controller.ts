@@ -6,8 +6,8 @@
  *
  * - owner not listening (PUBLISH reached nobody) → CALL_ERR_OWNER_UNREACHABLE (503) at once;
  * - owner listening but silent past `forwardTimeoutMs` → CALL_ERR_OWNER_TIMEOUT (504);
- * - the owner threw (e.g. its store failed) → the same TalkbridgeError code is thrown here;
- * - no bus (single instance) → the local answer CALL_ERR_NOT_OWNED, as before forwarding existed.
+ * - the owner threw (e.g. its store failed) → the same TalkbridgeError code is thrown here.
+ * A single instance (no bus) does not use this class: its routes command the local controller.
  *
  * Ended and transferred sessions never get here (the local controller answers them from the
  * shared store), and the owner runs a forwarded command locally only, so nothing loops.
