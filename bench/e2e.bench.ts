@@ -29,11 +29,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchFigure } from './bench-figure.js';
-import { type NodeChild, spawnNodeApp, useCompiledApps } from './lib/children.js';
+import { useCompiledApps } from './lib/children.js';
 import { cpuMs } from './lib/cpu.js';
 import { freePort, sleep, waitUdpBound } from './lib/ports.js';
 import { judgeStep } from './lib/load-step.js';
 import { firstSippError, type SippOutcome, startSipp, type SippStats } from './lib/sipp-load.js';
+import { B2BUA_APP, type BenchApp, type Placement, startB2bua, type SystemUnderTest } from './lib/sut.js';
 
 /** The ladder; BENCH_E2E_RATES=600,800 runs only those rates (diagnostics). */
 const RATES = process.env.BENCH_E2E_RATES ? process.env.BENCH_E2E_RATES.split(',').map(Number) : [100, 150, 200, 250, 300, 350, 400, 500, 600, 700, 800, 1000, 1200, 1400];
@@ -42,11 +43,10 @@ const STEP_SECONDS = 4;
 const REFINE = 2;
 /** Calls run (and not counted) on every freshly started app before the measured step: JIT warm-up. */
 const WARMUP = { rate: 150, calls: 300 };
-const SECRET = 'bench-e2e';
 
 type Contender = 'engine-b2bua' | 'talkbridge';
 /** Where the embedded SIP server runs, for both contenders alike. */
-type Placement = 'inproc' | 'worker' | 'separate';
+// The placements of bench/lib/sut.ts (Placement), the same for both contenders.
 const PLACEMENT_NOTE: Record<Placement, string> = {
   inproc: 'SIP server on the app process event loop (sip.server.thread: main)',
   worker: 'SIP server in a worker thread of the app process (sip.server.thread: worker, the default)',
@@ -159,31 +159,18 @@ function callsPerSecond(step: Step | null): number {
 
 async function runOneStep(placement: Placement, contender: Contender, rate: number): Promise<Step> {
   const calls = rate * STEP_SECONDS;
-  const expectedS = calls / rate;
+  const expectedS = STEP_SECONDS;
   const agentPort = await freePort('udp');
   const carrierPort = await freePort('udp');
   const dataDir = mkdtempSync(join(tmpdir(), 'talkbridge-bench-e2e-'));
-  const agentUri = `sip:agent@127.0.0.1:${agentPort}`;
-  const children: NodeChild[] = [];
+  const app: BenchApp =
+    contender === 'talkbridge' ? { name: 'talkbridge', script: 'talkbridge-app.ts', args: (target) => ['--agent', target, '--data-dir', dataDir] } : B2BUA_APP;
+  let sut: SystemUnderTest | null = null;
   try {
-    // Separate: the server first; the app connects to its control port.
-    let serverArgs = ['--server', placement === 'worker' ? 'worker' : 'inproc', '--sip-port', '0'];
-    let serverSipPort: number | null = null;
-    if (placement === 'separate') {
-      const server = spawnNodeApp('sip-server', 'sip-server-host.ts', ['--sip-port', '0', '--control-port', '0', '--secret', SECRET]);
-      children.push(server);
-      const ready = await server.waitFor<{ sipPort: number; controlPort: number }>('ready', 30_000);
-      serverArgs = ['--server', 'external', '--control-port', String(ready.controlPort), '--sip-port', String(ready.sipPort)];
-      serverSipPort = ready.sipPort;
-    }
-    const app: NodeChild =
-      contender === 'talkbridge'
-        ? spawnNodeApp('talkbridge', 'talkbridge-app.ts', ['--agent', agentUri, '--data-dir', dataDir, '--secret', SECRET, ...serverArgs])
-        : spawnNodeApp('b2bua', 'b2bua-app.ts', [...serverArgs, '--secret', SECRET, '--target', agentUri]);
-    children.push(app);
-    const pids = children.map((c) => c.pid);
-    const sipPort = serverSipPort ?? (await app.waitFor<{ sipPort: number }>('ready', 30_000)).sipPort;
-    if (serverSipPort !== null) await app.waitFor('ready', 30_000);
+    // The same placement of the SIP server for both contenders (bench/lib/sut.ts, as the b2bua bench).
+    sut = await startB2bua(placement, agentPort, [], app);
+    const pids = sut.processes.map((p) => p.pid);
+    const sipPort = sut.sipPort;
     // One callee for the warm-up and the measured calls; its failures and retransmissions count.
     const agent = await startSipp({
       name: `${contender}-agent`,
@@ -220,8 +207,10 @@ async function runOneStep(placement: Placement, contender: Contender, rate: numb
     const early = await Promise.race([agent.done, sleep(uac.code === 0 ? 5000 : 1500).then(() => null)]);
     if (early === null) await agent.child.stop(1000);
     const uas = early ?? (await agent.done);
-    const stats = (await app.rpc<{ app: Record<string, unknown> }>('stats', {}, 10_000).catch(() => null))?.app ?? {};
+    const stats = (await sut.stats().catch(() => null))?.app ?? {};
     const reasons = judgeStep({ calls, expectedS, wallS, uac, uas }).reasons;
+    const crash = sut.crashed();
+    if (crash) reasons.push(crash);
     const appFailed = appFailures(contender, stats);
     if (appFailed > 0) reasons.push(`${appFailed} calls failed in the app`);
     const loop = stats.loop as { maxMs?: number; gcMaxMs?: number } | undefined;
@@ -239,11 +228,7 @@ async function runOneStep(placement: Placement, contender: Contender, rate: numb
             `${firstSippError(uas.errors) ? `; callee: ${firstSippError(uas.errors)}` : ''}`,
     };
   } finally {
-    // The app first (it disconnects from the server), then the server.
-    for (const child of children.reverse()) {
-      await child.rpc('stop', {}, 10_000).catch(() => undefined);
-      await child.stop(5_000);
-    }
+    await sut?.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

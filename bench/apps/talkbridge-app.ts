@@ -7,7 +7,7 @@
  *        --data-dir /tmp/x --secret s [--sip-port 0]                 (server in this process, the default)
  *        … --server worker [--sip-port 0]                             (server in a worker thread:
  *                                                                       sip.server.thread: worker)
- *        … --server external --control-port 9022 --sip-port 5060      (server in its own process,
+ *        … --server external --control-port 9022                      (server in its own process,
  *                                                                       bench/apps/sip-server-host.ts)
  *
  * IPC (bench/lib/children.ts): `ready {sipPort, controlPort}` once connected; requests `stats`, `stop`.
@@ -27,12 +27,13 @@ const dataDir = argValue('data-dir');
 
 const placement = argValue('server', 'inproc');
 if (placement !== 'inproc' && placement !== 'worker' && placement !== 'external') throw new Error('--server is inproc, worker or external');
+// external: the SIP port belongs to the server process, which reports it itself.
 const core =
   placement === 'external'
     ? null
     : await startServerCore({ sipPort: Number(argValue('sip-port', '0')), controlPort: 0, secret, placement: placement === 'worker' ? 'thread' : 'main' });
 const controlPort = core ? core.controlPort : Number(argValue('control-port'));
-const sipPort = core ? core.sipPort : Number(argValue('sip-port'));
+const sipPort = core ? core.sipPort : null;
 const config = buildConfig({
   log: { level: 'warn' },
   calls: { maxConcurrentCalls: 100_000, agentAnswerTimeoutSeconds: 30 },

@@ -48,7 +48,19 @@ interface GcReply {
   memory: MemoryFigures;
 }
 
-export async function startB2bua(placement: Placement, uasPort: number, nodeArgs: string[] = []): Promise<SystemUnderTest> {
+/** The drachtio-srf application a system under test runs, with its own arguments besides the server's. */
+export interface BenchApp {
+  name: string;
+  /** Under bench/apps; it takes `--server inproc|worker|external`, `--sip-port`, `--control-port`, `--secret`. */
+  script: string;
+  /** Its arguments for a callee at `target`. */
+  args(target: string): string[];
+}
+
+/** bench/apps/b2bua-app.ts: a bare `createB2BUA` to the callee. */
+export const B2BUA_APP: BenchApp = { name: 'b2bua-app', script: 'b2bua-app.ts', args: (target) => ['--target', target] };
+
+export async function startB2bua(placement: Placement, uasPort: number, nodeArgs: string[] = [], benchApp: BenchApp = B2BUA_APP): Promise<SystemUnderTest> {
   const target = `sip:callee@127.0.0.1:${uasPort}`;
   const children: NodeChild[] = [];
   const crashes: string[] = [];
@@ -72,7 +84,7 @@ export async function startB2bua(placement: Placement, uasPort: number, nodeArgs
       children.push(server);
       watch(server);
       const ready = await server.waitFor<{ sipPort: number; controlPort: number }>('ready', 30_000);
-      const app = spawnNodeApp('b2bua-app', 'b2bua-app.ts', ['--server', 'external', '--control-port', String(ready.controlPort), '--secret', SECRET, '--target', target], nodeArgs);
+      const app = spawnNodeApp(benchApp.name, benchApp.script, ['--server', 'external', '--control-port', String(ready.controlPort), '--secret', SECRET, ...benchApp.args(target)], nodeArgs);
       children.push(app);
       watch(app);
       await app.waitFor('ready', 30_000);
@@ -97,7 +109,7 @@ export async function startB2bua(placement: Placement, uasPort: number, nodeArgs
         close,
       };
     }
-    const app = spawnNodeApp('b2bua-app', 'b2bua-app.ts', ['--server', placement, '--sip-port', '0', '--secret', SECRET, '--target', target], nodeArgs);
+    const app = spawnNodeApp(benchApp.name, benchApp.script, ['--server', placement, '--sip-port', '0', '--secret', SECRET, ...benchApp.args(target)], nodeArgs);
     children.push(app);
     watch(app);
     const ready = await app.waitFor<{ sipPort: number }>('ready', 30_000);
